@@ -1,0 +1,91 @@
+//! `cadence`: the command line over Cadence's engine, for scripting and benchmarks.
+//!
+//! Every subcommand is a thin call into `cadence-engine`, like the app's commands;
+//! results go to stdout as JSON, logs and errors to stderr. Must not depend on `tauri`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cadence_engine::paths::{DATA_DIR_ENV, DEFAULT_WORKSPACE};
+use cadence_engine::{DataDir, Workspace};
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cadence",
+    version,
+    about = "Cadence from the command line: WhatsApp marketing templates, audiences and campaigns"
+)]
+struct Cli {
+    /// Folder holding Cadence's workspaces (default: the OS app-data folder).
+    #[arg(long, global = true, value_name = "DIR", env = DATA_DIR_ENV)]
+    data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The workspace: where it lives and what it holds.
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum WorkspaceCommand {
+    /// Print the data folder, database path and schema version as JSON.
+    Info,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> cadence_engine::Result<()> {
+    let data_dir = DataDir::resolve(cli.data_dir)?;
+    match cli.command {
+        Command::Workspace(WorkspaceCommand::Info) => {
+            let workspace = Workspace::open(&data_dir, DEFAULT_WORKSPACE).await?;
+            let info = workspace.info().await?;
+            workspace.close().await;
+            print_json(&info);
+        }
+    }
+    Ok(())
+}
+
+fn print_json(value: &impl serde::Serialize) {
+    // Serializing our own DTOs cannot fail: they hold only strings and numbers.
+    let text = serde_json::to_string_pretty(value).expect("DTOs serialize to JSON");
+    println!("{text}");
+}
+
+/// Logs go to stderr so that stdout stays clean JSON for scripts. `CADENCE_LOG`
+/// takes a tracing filter (`info`, `cadence_engine=debug`); warnings by default.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CADENCE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

@@ -1,0 +1,101 @@
+//! Errors of the engine and the closed set of codes the UI branches on.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "cannot find the OS app-data folder: set CADENCE_DATA_DIR (or pass --data-dir) to choose where Cadence keeps its data"
+    )]
+    NoDataDir,
+    #[error("cannot use {path} as the data folder: {reason}")]
+    InvalidDataDir { path: PathBuf, reason: String },
+    #[error(
+        "invalid workspace name {0:?}: use 1 to 64 lowercase letters, digits, '-' or '_', starting with a letter or digit"
+    )]
+    InvalidWorkspaceName(String),
+    #[error("cannot create the folder {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] cadence_store::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong, as a code the UI can branch on and translate.
+///
+/// A closed set: adding a code is a deliberate change to the UI's contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The user's input was refused; the message says which rule it broke.
+    InvalidInput,
+    /// A file or folder could not be read or written (permissions, disk full).
+    Io,
+    /// The workspace database could not be opened, migrated or queried.
+    Storage,
+    /// The workspace was written by a newer Cadence.
+    NewerVersion,
+    /// A bug: Cadence did something it should not have. Details are in the log.
+    Internal,
+}
+
+/// An error as the UI receives it: `{code, message}`. The message is plain words
+/// for the user, with no secret and no internal detail (those go to the log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, thiserror::Error)]
+#[error("{message}")]
+pub struct IpcError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl IpcError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> IpcError {
+        IpcError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl Error {
+    /// The code the UI sees for this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::NoDataDir | Error::InvalidDataDir { .. } | Error::InvalidWorkspaceName(_) => {
+                ErrorCode::InvalidInput
+            }
+            Error::CreateDir { .. } => ErrorCode::Io,
+            Error::Store(cadence_store::Error::NewerSchema { .. }) => ErrorCode::NewerVersion,
+            Error::Store(_) => ErrorCode::Storage,
+        }
+    }
+}
+
+impl From<Error> for IpcError {
+    /// Logs the full error and keeps a message fit for the user. Store errors can
+    /// carry SQL detail, so the user gets a plain sentence and the log the rest.
+    fn from(error: Error) -> IpcError {
+        tracing::error!(error = %error, "request failed");
+        let code = error.code();
+        let message = match &error {
+            Error::Store(cadence_store::Error::Query(_)) => {
+                "the workspace database could not complete the request; details are in the log"
+                    .to_owned()
+            }
+            other => other.to_string(),
+        };
+        IpcError { code, message }
+    }
+}
+
+impl From<cadence_store::Error> for IpcError {
+    fn from(error: cadence_store::Error) -> IpcError {
+        Error::Store(error).into()
+    }
+}

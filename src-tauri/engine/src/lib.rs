@@ -1,0 +1,18 @@
+//! Cadence's engine: the work that touches the disk, the network and the clock.
+//!
+//! Owns where workspaces live, opening them, and the data transfer objects (DTOs)
+//! and error codes that the app and the CLI hand to their users. Both front ends
+//! call the engine and nothing below it. Must not depend on `tauri`.
+
+pub mod dto;
+pub mod error;
+pub mod paths;
+pub mod workspace;
+
+pub use dto::{Preferences, WorkspaceInfo};
+pub use error::{Error, ErrorCode, IpcError, Result};
+pub use paths::DataDir;
+pub use workspace::Workspace;
+
+/// The version of Cadence (all crates of the workspace share it).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

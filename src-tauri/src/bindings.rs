@@ -1,0 +1,65 @@
+//! The typed IPC surface: every command and event the window may use, and the
+//! TypeScript file generated from them (`ui/src/lib/bindings.ts`, committed).
+//!
+//! The test below fails when that file is stale; regenerate it with
+//! `cargo xtask bindings`.
+
+use specta_typescript::Typescript;
+use tauri_specta::{Builder, collect_commands, collect_events};
+
+use crate::commands;
+
+/// Where the generated TypeScript lives, relative to the repository root.
+pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
+
+/// The commands and events of the app.
+pub fn builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new()
+        // One TypeScript type per Rust type: our DTOs travel one way each, so the
+        // separate "serialize" and "deserialize" shapes would only add names.
+        .disable_serde_phases()
+        .commands(collect_commands![
+            commands::workspace_info,
+            commands::preferences,
+            commands::set_language,
+        ])
+        .events(collect_events![commands::PreferencesChanged])
+}
+
+/// Writes the TypeScript bindings to `path`.
+pub fn export(path: &std::path::Path) -> Result<(), specta_typescript::Error> {
+    builder().export(
+        Typescript::default().header(
+            "// Generated from the Rust commands by `cargo xtask bindings`. Do not edit.\n",
+        ),
+        path,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// The committed bindings must match the Rust commands, or the UI is type-checked
+    /// against an API that no longer exists. `CADENCE_UPDATE_BINDINGS=1` rewrites them.
+    #[test]
+    fn committed_bindings_are_fresh() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let committed_path = root.join(BINDINGS_PATH);
+        if std::env::var_os("CADENCE_UPDATE_BINDINGS").is_some() {
+            export(&committed_path).expect("bindings export");
+            return;
+        }
+        let fresh_dir = tempfile::tempdir().expect("temp dir");
+        let fresh_path = fresh_dir.path().join("bindings.ts");
+        export(&fresh_path).expect("bindings export");
+        let fresh = std::fs::read_to_string(&fresh_path).expect("read fresh bindings");
+        let committed = std::fs::read_to_string(&committed_path).unwrap_or_default();
+        assert!(
+            fresh == committed,
+            "{BINDINGS_PATH} is stale: the Rust commands, DTOs or events changed. Run `cargo xtask bindings` and commit it."
+        );
+    }
+}

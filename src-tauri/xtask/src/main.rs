@@ -1,0 +1,256 @@
+//! The README's commands, for Linux, macOS and Windows developers alike:
+//!
+//! - `cargo xtask run`: install what is missing, build the UI and the app, open
+//!   Cadence in its sandbox workspace;
+//! - `cargo xtask test`: install what is missing and run every check (formatting,
+//!   clippy, Rust tests, bindings freshness, svelte-check, prettier, Vitest and the
+//!   end-to-end tests of the real window), then print a summary line;
+//! - `cargo xtask bindings`: regenerate `ui/src/lib/bindings.ts`;
+//! - `cargo xtask screenshot FILE`: the app under Xvfb, captured to a PNG.
+//!
+//! Standard library only, so it builds in seconds on a fresh machine.
+
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = repo_root();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run_app(&root),
+        Some("test") => return run_tests(&root),
+        Some("bindings") => regenerate_bindings(&root),
+        Some("screenshot") => screenshot(&root, args.get(1).map(PathBuf::from)),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n  run                  install what is missing and start Cadence (sandbox workspace)\n  test                 install what is missing and run every check\n  bindings             regenerate ui/src/lib/bindings.ts from the Rust commands\n  screenshot [FILE]    start Cadence under Xvfb and save a screenshot (default assets/screenshot.png)"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+/// The repository root: the xtask crate sits at `src-tauri/xtask`.
+fn repo_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .nth(2)
+        .expect("xtask lives two folders below the root")
+        .to_owned()
+}
+
+/// Runs a command to completion, echoing it first; an error names the command.
+fn run(cmd: &mut Command) -> Result {
+    eprintln!("$ {}", describe(cmd));
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start `{}`: {e}", describe(cmd)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", describe(cmd)))
+    }
+}
+
+fn describe(cmd: &Command) -> String {
+    let mut text = cmd.get_program().to_string_lossy().into_owned();
+    for arg in cmd.get_args() {
+        text.push(' ');
+        text.push_str(&arg.to_string_lossy());
+    }
+    text
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn npm(root: &Path) -> Command {
+    let mut cmd = Command::new(if cfg!(windows) { "npm.cmd" } else { "npm" });
+    cmd.current_dir(root.join("ui"));
+    cmd
+}
+
+/// The debug app binary with the UI embedded (what `tauri build` would embed).
+fn build_app(root: &Path) -> Result<PathBuf> {
+    run(npm(root).args(["run", "build"]))?;
+    run(cargo().current_dir(root).args([
+        "build",
+        "--package",
+        "cadence-desktop",
+        "--features",
+        "custom-protocol",
+    ]))?;
+    let exe = if cfg!(windows) {
+        "cadence-desktop.exe"
+    } else {
+        "cadence-desktop"
+    };
+    Ok(target_dir(root).join("debug").join(exe))
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
+fn run_app(root: &Path) -> Result {
+    setup::system_packages(setup::Purpose::Run)?;
+    setup::rust_toolchain()?;
+    setup::node_packages(root)?;
+    let app = build_app(root)?;
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        return Err(format!(
+            "no display: run this from a desktop session (or under Xvfb: `Xvfb :99 & DISPLAY=:99 {}`)",
+            app.display()
+        ));
+    }
+    run(&mut Command::new(app))
+}
+
+fn regenerate_bindings(root: &Path) -> Result {
+    run(cargo()
+        .current_dir(root)
+        .env("CADENCE_UPDATE_BINDINGS", "1")
+        .args([
+            "test",
+            "--package",
+            "cadence-desktop",
+            "--lib",
+            "committed_bindings_are_fresh",
+        ]))?;
+    run(npm(root).args(["exec", "--", "prettier", "--check", "src/lib/bindings.ts"])).or(Ok(()))
+}
+
+/// One check of `cargo xtask test`.
+struct Check {
+    name: &'static str,
+    outcome: Result,
+    took: Duration,
+}
+
+fn run_tests(root: &Path) -> ExitCode {
+    let prepared = setup::system_packages(setup::Purpose::Test)
+        .and_then(|()| setup::rust_toolchain())
+        .and_then(|()| setup::tauri_driver())
+        .and_then(|()| setup::node_packages(root));
+    if let Err(message) = prepared {
+        eprintln!("xtask: cannot prepare the machine: {message}");
+        println!("checks: 0 passed, 1 failed");
+        return ExitCode::FAILURE;
+    }
+
+    let mut checks = Vec::new();
+    let mut check = |name: &'static str, f: &mut dyn FnMut() -> Result| {
+        eprintln!("\n=== {name}");
+        let start = Instant::now();
+        let outcome = f();
+        if let Err(message) = &outcome {
+            eprintln!("--- {name} FAILED: {message}");
+        }
+        checks.push(Check {
+            name,
+            outcome,
+            took: start.elapsed(),
+        });
+    };
+
+    check("cargo fmt", &mut || {
+        run(cargo().current_dir(root).args(["fmt", "--all", "--check"]))
+    });
+    check("cargo clippy", &mut || {
+        run(cargo().current_dir(root).args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    });
+    // Includes `committed_bindings_are_fresh`: stale TypeScript bindings fail here.
+    check("cargo test", &mut || {
+        run(cargo().current_dir(root).args(["test", "--workspace"]))
+    });
+    check(
+        "svelte-check",
+        &mut || run(npm(root).args(["run", "check"])),
+    );
+    check("prettier", &mut || {
+        run(npm(root).args(["run", "format:check"]))
+    });
+    check("vitest", &mut || run(npm(root).args(["test"])));
+    check("end-to-end", &mut || {
+        let app = build_app(root)?;
+        run(npm(root).args(["run", "e2e"]).env("CADENCE_E2E_APP", &app))
+    });
+
+    eprintln!("\nSummary:");
+    for c in &checks {
+        let verdict = if c.outcome.is_ok() {
+            "ok    "
+        } else {
+            "FAILED"
+        };
+        eprintln!("  {verdict} {:<14} {:>6.1} s", c.name, c.took.as_secs_f64());
+    }
+    let failed = checks.iter().filter(|c| c.outcome.is_err()).count();
+    println!("checks: {} passed, {failed} failed", checks.len() - failed);
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Starts the app under a private Xvfb with a throw-away data folder and captures
+/// the screen once the window has drawn.
+fn screenshot(root: &Path, target: Option<PathBuf>) -> Result {
+    setup::system_packages(setup::Purpose::Test)?;
+    setup::node_packages(root)?;
+    let target = target.unwrap_or_else(|| root.join("assets/screenshot.png"));
+    let app = build_app(root)?;
+    let data = std::env::temp_dir().join(format!("cadence-screenshot-{}", std::process::id()));
+    let display = ":97";
+    let mut xvfb = Command::new("Xvfb")
+        .args([display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .spawn()
+        .map_err(|e| format!("cannot start Xvfb: {e}"))?;
+    std::thread::sleep(Duration::from_secs(1));
+    let mut cadence = Command::new("dbus-run-session")
+        .arg("--")
+        .arg(&app)
+        .env("DISPLAY", display)
+        .env("CADENCE_DATA_DIR", &data)
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", app.display()))?;
+    std::thread::sleep(Duration::from_secs(8));
+    let shot = run(Command::new("import")
+        .args(["-display", display, "-window", "root"])
+        .arg(&target));
+    let _ = cadence.kill();
+    let _ = cadence.wait();
+    let _ = xvfb.kill();
+    let _ = xvfb.wait();
+    let _ = std::fs::remove_dir_all(&data);
+    shot?;
+    eprintln!("saved {}", target.display());
+    Ok(())
+}

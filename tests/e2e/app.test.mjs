@@ -1,0 +1,107 @@
+// End-to-end tests of the real Cadence window.
+import assert from "node:assert/strict";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { expectText, startDriver, tempDataDir } from "./support.mjs";
+
+const screens = [
+  ["templates", "Templates"],
+  ["audience", "Audience"],
+  ["campaigns", "Campaigns"],
+  ["ab-tests", "A/B tests"],
+  ["quality", "Quality"],
+  ["reports", "Reports"],
+  ["settings", "Settings"],
+];
+
+describe("Cadence in an English session", () => {
+  const dataDir = tempDataDir();
+  let driver;
+  let app;
+
+  before(async () => {
+    driver = await startDriver({ CADENCE_DATA_DIR: dataDir });
+    app = await driver.launch();
+  });
+
+  after(async () => {
+    await app?.deleteSession().catch(() => {});
+    await driver?.stop();
+  });
+
+  test("the window opens as Cadence in the sandbox workspace", async () => {
+    assert.equal(await app.getTitle(), "Cadence", "the window is titled after the product");
+    await expectText(
+      await app.$('[data-testid="mode-badge"]'),
+      "Sandbox",
+      "a new workspace talks to the sandbox and says so",
+    );
+    await expectText(await app.$('[data-testid="workspace-name"]'), "sandbox", "the default workspace");
+  });
+
+  test("each navigation entry opens its screen", async () => {
+    for (const [id, title] of screens) {
+      await (await app.$(`[data-testid="nav-${id}"]`)).click();
+      const screen = await app.$(`[data-testid="screen-${id}"]`);
+      await screen.waitForExist({ timeout: 5000 });
+      await expectText(await screen.$('[data-testid="screen-title"]'), title, `the ${id} screen's heading`);
+      if (id !== "settings") {
+        const line = await (await screen.$('[data-testid="not-built"]')).getText();
+        assert.match(line, /not built yet/, `${id} says plainly that it is not built yet`);
+      }
+    }
+  });
+
+  test("the database lives in CADENCE_DATA_DIR and Settings shows it", async () => {
+    const database = join(dataDir, "workspaces", "sandbox", "cadence.sqlite3");
+    assert.ok(existsSync(database), `the app created its database at ${database}`);
+    assert.ok(statSync(database).size > 0, "the database holds the migrated schema");
+    await (await app.$('[data-testid="nav-settings"]')).click();
+    await expectText(
+      await app.$('[data-testid="settings-database-path"]'),
+      database,
+      "Settings shows the database path",
+    );
+  });
+
+  test("the language switch changes the text at once and persists across a restart", async () => {
+    await (await app.$('[data-testid="nav-settings"]')).click();
+    const select = await app.$('[data-testid="language-select"]');
+    await select.selectByAttribute("value", "ru");
+    await expectText(await app.$('[data-testid="nav-templates"]'), "Шаблоны", "the navigation switched to Russian");
+    await expectText(await app.$('[data-testid="screen-title"]'), "Настройки", "the open screen switched too");
+
+    await app.deleteSession();
+    app = await driver.launch();
+    await expectText(
+      await app.$('[data-testid="nav-templates"]'),
+      "Шаблоны",
+      "the chosen language is stored in the workspace and comes back after a restart",
+    );
+
+    await (await app.$('[data-testid="nav-settings"]')).click();
+    await (await app.$('[data-testid="language-select"]')).selectByAttribute("value", "en");
+    await expectText(await app.$('[data-testid="nav-templates"]'), "Templates", "switching back works");
+  });
+});
+
+describe("Cadence in a Russian session", () => {
+  let driver;
+  let app;
+
+  before(async () => {
+    driver = await startDriver({ CADENCE_DATA_DIR: tempDataDir(), LANG: "ru_RU.UTF-8" });
+    app = await driver.launch();
+  });
+
+  after(async () => {
+    await app?.deleteSession().catch(() => {});
+    await driver?.stop();
+  });
+
+  test("the OS locale picks Russian until the user chooses", async () => {
+    await expectText(await app.$('[data-testid="nav-templates"]'), "Шаблоны", "a Russian OS opens Cadence in Russian");
+    await expectText(await app.$('[data-testid="mode-badge"]'), "Песочница", "the badge speaks Russian too");
+  });
+});

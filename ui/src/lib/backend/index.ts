@@ -1,0 +1,50 @@
+// The one door from the window to Cadence's backend. Screens call `backend()`
+// and never `invoke` directly: the app runs with the Tauri implementation, unit
+// tests with the in-memory double (fake.ts).
+import type { ErrorCode, Language, Preferences, WorkspaceInfo } from "../bindings";
+
+export type { ErrorCode, Language, Preferences, WorkspaceInfo };
+
+export interface Backend {
+  workspaceInfo(): Promise<WorkspaceInfo>;
+  preferences(): Promise<Preferences>;
+  /** `null` follows the OS language again. */
+  setLanguage(language: Language | null): Promise<Preferences>;
+  /** Calls `handler` whenever the preferences change; returns the unsubscribe. */
+  onPreferencesChanged(handler: (preferences: Preferences) => void): Promise<() => void>;
+}
+
+/** An error from the backend: a code from a closed set and a message for people. */
+export class BackendError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "BackendError";
+    this.code = code;
+  }
+
+  /** Anything thrown, as a BackendError (unknown failures are `internal`). */
+  static from(error: unknown): BackendError {
+    if (error instanceof BackendError) return error;
+    if (error && typeof error === "object" && "code" in error && "message" in error) {
+      const { code, message } = error as { code: ErrorCode; message: string };
+      return new BackendError(code, String(message));
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return new BackendError("internal", message);
+  }
+}
+
+let current: Backend | undefined;
+
+/** Chooses the backend; main.ts does it once, tests once per test. */
+export function useBackend(backend: Backend): void {
+  current = backend;
+}
+
+/** The backend chosen with useBackend. */
+export function backend(): Backend {
+  if (!current) throw new Error("no backend: call useBackend() before mounting the app");
+  return current;
+}

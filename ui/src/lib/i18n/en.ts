@@ -1,0 +1,56 @@
+// English messages. Every key here must exist in every other catalog (ru.ts):
+// the type `Catalog` makes a missing key a type error.
+
+export const en = {
+  "app.name": "Cadence",
+  "app.loading": "Loading…",
+
+  "nav.label": "Main navigation",
+  "nav.templates": "Templates",
+  "nav.audience": "Audience",
+  "nav.campaigns": "Campaigns",
+  "nav.abTests": "A/B tests",
+  "nav.quality": "Quality",
+  "nav.reports": "Reports",
+  "nav.settings": "Settings",
+
+  "mode.sandbox": "Sandbox",
+  "mode.live": "Live",
+  "mode.sandbox.hint": "Sandbox: messages go to Cadence's offline simulator, never to real people.",
+  "mode.live.hint": "Live: messages go to real people through your WhatsApp Business account.",
+
+  "screen.notBuilt": "{screen} is not built yet in this version of Cadence.",
+
+  "settings.workspace": "Workspace",
+  "settings.workspace.name": "Name",
+  "settings.workspace.mode": "Mode",
+  "settings.appearance": "Language and theme",
+  "settings.language": "Interface language",
+  "settings.language.system": "Follow the system ({language})",
+  "settings.theme": "Theme",
+  "settings.theme.value": "Follows the system: light or dark",
+  "settings.about": "About",
+  "settings.about.version": "Version",
+  "settings.about.dataDir": "Data folder",
+  "settings.about.database": "Database",
+  "settings.about.schema": "Database schema",
+  "settings.about.logDir": "Log folder",
+
+  "error.title": "Something went wrong",
+  "error.retry": "Try again",
+  "error.invalid_input.title": "Cadence refused an input",
+  "error.invalid_input.next": "Correct the value named below and try again.",
+  "error.io.title": "A file or folder could not be used",
+  "error.io.next":
+    "Check that the folder exists, that you may write to it and that the disk has space.",
+  "error.storage.title": "The workspace database could not be used",
+  "error.storage.next":
+    "Close other copies of Cadence and try again; the log folder in Settings holds the details.",
+  "error.newer_version.title": "This workspace needs a newer Cadence",
+  "error.newer_version.next": "Install the latest version of Cadence to open it.",
+  "error.internal.title": "Cadence hit a bug",
+  "error.internal.next": "Try again; if it repeats, send the log file from Settings to the team.",
+} as const;
+
+export type MessageKey = keyof typeof en;
+export type Catalog = { readonly [K in MessageKey]: string };

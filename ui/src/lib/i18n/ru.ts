@@ -1,0 +1,55 @@
+// Русские сообщения: те же ключи, что в en.ts (тип Catalog следит за этим).
+import type { Catalog } from "./en";
+
+export const ru: Catalog = {
+  "app.name": "Cadence",
+  "app.loading": "Загрузка…",
+
+  "nav.label": "Главное меню",
+  "nav.templates": "Шаблоны",
+  "nav.audience": "Аудитория",
+  "nav.campaigns": "Кампании",
+  "nav.abTests": "A/B-тесты",
+  "nav.quality": "Качество",
+  "nav.reports": "Отчёты",
+  "nav.settings": "Настройки",
+
+  "mode.sandbox": "Песочница",
+  "mode.live": "Боевой режим",
+  "mode.sandbox.hint":
+    "Песочница: сообщения уходят в офлайн-симулятор Cadence и никогда не доходят до живых людей.",
+  "mode.live.hint":
+    "Боевой режим: сообщения уходят живым людям через ваш аккаунт WhatsApp Business.",
+
+  "screen.notBuilt": "Раздел «{screen}» в этой версии Cadence ещё не готов.",
+
+  "settings.workspace": "Рабочее пространство",
+  "settings.workspace.name": "Название",
+  "settings.workspace.mode": "Режим",
+  "settings.appearance": "Язык и оформление",
+  "settings.language": "Язык интерфейса",
+  "settings.language.system": "Как в системе ({language})",
+  "settings.theme": "Тема",
+  "settings.theme.value": "Как в системе: светлая или тёмная",
+  "settings.about": "О программе",
+  "settings.about.version": "Версия",
+  "settings.about.dataDir": "Папка данных",
+  "settings.about.database": "База данных",
+  "settings.about.schema": "Схема базы данных",
+  "settings.about.logDir": "Папка журналов",
+
+  "error.title": "Что-то пошло не так",
+  "error.retry": "Повторить",
+  "error.invalid_input.title": "Cadence не принял введённые данные",
+  "error.invalid_input.next": "Исправьте значение, указанное ниже, и попробуйте снова.",
+  "error.io.title": "Не удалось использовать файл или папку",
+  "error.io.next": "Проверьте, что папка существует, доступна для записи и на диске есть место.",
+  "error.storage.title": "Не удалось открыть базу данных рабочего пространства",
+  "error.storage.next":
+    "Закройте другие копии Cadence и попробуйте снова; подробности — в папке журналов (см. Настройки).",
+  "error.newer_version.title": "Это рабочее пространство требует более новой версии Cadence",
+  "error.newer_version.next": "Установите последнюю версию Cadence, чтобы открыть его.",
+  "error.internal.title": "В Cadence произошла ошибка",
+  "error.internal.next":
+    "Попробуйте снова; если ошибка повторится, отправьте команде файл журнала из Настроек.",
+};

@@ -23,12 +23,19 @@ if (!APP || !existsSync(APP)) {
 
 const children = new Set();
 
-function startProcess(command, args, env) {
+function startProcess(command, args, env, { background = false } = {}) {
   // A process group of its own, so stopping it also stops what it started
   // (dbus-run-session → tauri-driver → WebKitWebDriver → the app).
-  const child = spawn(command, args, { env, stdio: ["ignore", "inherit", "inherit"], detached: true });
+  const child = spawn(command, args, {
+    env,
+    stdio: background ? "ignore" : ["ignore", "inherit", "inherit"],
+    detached: true,
+  });
   children.add(child);
   child.on("exit", () => children.delete(child));
+  // A background helper (the X display) must not keep the test process alive: it
+  // is killed by the exit handler below.
+  if (background) child.unref();
   return child;
 }
 
@@ -89,7 +96,9 @@ async function ensureDisplay() {
   if (display) return display;
   for (let n = 90 + Math.floor(Math.random() * 100); ; n++) {
     if (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) continue;
-    startProcess("Xvfb", [`:${n}`, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], process.env);
+    startProcess("Xvfb", [`:${n}`, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], process.env, {
+      background: true,
+    });
     await waitFor(`Xvfb :${n}`, () => existsSync(`/tmp/.X11-unix/X${n}`));
     display = `:${n}`;
     return display;

@@ -26,6 +26,13 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// How long a writer waits for another connection's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Connection settings as SQLite reports them (see [`Store::connection_settings`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    pub foreign_keys: bool,
+    pub busy_timeout_ms: i64,
+}
+
 /// An open workspace database with its schema up to date.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -90,6 +97,21 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await?;
         Ok(version.unwrap_or(0))
+    }
+
+    /// The per-connection settings the pool applies, as SQLite reports them.
+    pub async fn connection_settings(&self) -> Result<ConnectionSettings> {
+        let mut conn = self.pool.acquire().await?;
+        let foreign_keys: bool = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&mut *conn)
+            .await?;
+        let busy_timeout_ms: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(ConnectionSettings {
+            foreign_keys,
+            busy_timeout_ms,
+        })
     }
 
     /// Closes every connection, checkpointing the WAL into the main file.

@@ -17,6 +17,7 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 fn main() -> ExitCode {
+    cargo_bin_on_path();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = repo_root();
     let result = match args.first().map(String::as_str) {
@@ -41,6 +42,26 @@ fn main() -> ExitCode {
 }
 
 type Result<T = ()> = std::result::Result<T, String>;
+
+/// Puts cargo's bin folder on PATH, so that a freshly `cargo install`ed
+/// `tauri-driver` is found by the tests even when the shell's PATH lacks it.
+fn cargo_bin_on_path() {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    let Some(bin) = cargo_home.map(|home| home.join("bin")) else {
+        return;
+    };
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    if std::env::split_paths(&path).any(|p| p == bin) {
+        return;
+    }
+    let joined = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&path)));
+    if let Ok(joined) = joined {
+        // SAFETY: called first thing in main, before any other thread exists.
+        unsafe { std::env::set_var("PATH", joined) };
+    }
+}
 
 /// The repository root: the xtask crate sits at `src-tauri/xtask`.
 fn repo_root() -> PathBuf {

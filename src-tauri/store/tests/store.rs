@@ -1,0 +1,290 @@
+//! The store against real SQLite files in fresh temporary folders.
+
+use std::path::{Path, PathBuf};
+
+use cadence_core::{Language, WorkspaceMode};
+use cadence_store::{Error, MIGRATOR, Store};
+use sqlx::migrate::Migrator;
+use sqlx::{Connection, SqliteConnection};
+
+/// The version of the newest migration Cadence ships.
+fn latest_version() -> i64 {
+    MIGRATOR
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .expect("Cadence ships migrations")
+}
+
+/// A migrator with Cadence's migrations plus one more, as the next release
+/// would bring: copies `migrations/` and adds a file.
+async fn migrator_with_upgrade(dir: &Path) -> (Migrator, i64) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let target = dir.join("migrations");
+    std::fs::create_dir_all(&target).unwrap();
+    for entry in std::fs::read_dir(source).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
+    }
+    let next = 20991231000001;
+    std::fs::write(
+        target.join(format!("{next}_upgrade.sql")),
+        "ALTER TABLE workspace ADD COLUMN default_region TEXT;",
+    )
+    .unwrap();
+    (Migrator::new(target.as_path()).await.unwrap(), next)
+}
+
+fn backups(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "bak"))
+        .collect();
+    found.sort();
+    found
+}
+
+async fn pragma(path: &Path, name: &str) -> String {
+    // A second, plain connection sees the file's persistent settings (journal mode);
+    // per-connection settings are checked through the store's own pool below.
+    let mut conn = SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    let value: String =
+        sqlx::query_scalar(&format!("SELECT CAST({name} AS TEXT) FROM pragma_{name}"))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    conn.close().await.unwrap();
+    value
+}
+
+#[tokio::test]
+async fn a_new_database_is_migrated_in_wal_mode_without_a_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cadence.sqlite3");
+    let store = Store::open(&path).await.unwrap();
+
+    assert_eq!(
+        store.schema_version().await.unwrap(),
+        latest_version(),
+        "every shipped migration ran"
+    );
+    assert!(
+        backups(dir.path()).is_empty(),
+        "a new database has nothing worth backing up"
+    );
+    store.close().await;
+    assert_eq!(
+        pragma(&path, "journal_mode").await,
+        "wal",
+        "WAL lets the UI read while the sender writes"
+    );
+}
+
+#[tokio::test]
+async fn connections_enforce_foreign_keys_and_wait_for_locks() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("cadence.sqlite3"))
+        .await
+        .unwrap();
+    let settings = store.connection_settings().await.unwrap();
+    assert!(
+        settings.foreign_keys,
+        "foreign keys are off by default in SQLite and must be turned on"
+    );
+    assert_eq!(
+        settings.busy_timeout_ms, 5000,
+        "a writer waits for a lock instead of failing at once"
+    );
+}
+
+#[tokio::test]
+async fn the_workspace_record_is_written_once_and_keeps_the_users_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cadence.sqlite3");
+    let store = Store::open(&path).await.unwrap();
+
+    let row = store
+        .ensure_workspace("sandbox", WorkspaceMode::Sandbox)
+        .await
+        .unwrap();
+    assert_eq!(
+        (row.name.as_str(), row.mode, row.ui_language),
+        ("sandbox", WorkspaceMode::Sandbox, None)
+    );
+    assert!(
+        row.created_at.ends_with('Z'),
+        "created_at is UTC: {}",
+        row.created_at
+    );
+
+    store.set_ui_language(Some(Language::Ru)).await.unwrap();
+    let again = store
+        .ensure_workspace("other", WorkspaceMode::Live)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.name, "sandbox",
+        "an existing record is never overwritten by a later start"
+    );
+    assert_eq!(again.mode, WorkspaceMode::Sandbox);
+    assert_eq!(again.ui_language, Some(Language::Ru));
+    store.close().await;
+
+    let reopened = Store::open(&path).await.unwrap();
+    assert_eq!(
+        reopened.workspace().await.unwrap().ui_language,
+        Some(Language::Ru),
+        "the choice survives a restart"
+    );
+    reopened.set_ui_language(None).await.unwrap();
+    assert_eq!(
+        reopened.workspace().await.unwrap().ui_language,
+        None,
+        "None goes back to following the OS"
+    );
+}
+
+#[tokio::test]
+async fn a_database_without_its_workspace_record_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("cadence.sqlite3"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.workspace().await,
+        Err(Error::MissingWorkspace(_))
+    ));
+    assert!(matches!(
+        store.set_ui_language(Some(Language::En)).await,
+        Err(Error::MissingWorkspace(_))
+    ));
+}
+
+#[tokio::test]
+async fn check_constraints_refuse_values_the_enums_do_not_know() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cadence.sqlite3");
+    Store::open(&path).await.unwrap().close().await;
+    let mut conn = SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    for (sql, why) in [
+        (
+            "INSERT INTO workspace (id, name, mode) VALUES (1, 'x', 'production')",
+            "unknown mode",
+        ),
+        (
+            "INSERT INTO workspace (id, name, mode, ui_language) VALUES (1, 'x', 'sandbox', 'de')",
+            "unknown language",
+        ),
+        (
+            "INSERT INTO workspace (id, name, mode) VALUES (1, '  ', 'sandbox')",
+            "blank name",
+        ),
+        (
+            "INSERT INTO workspace (id, name, mode) VALUES (2, 'x', 'sandbox')",
+            "a second workspace row",
+        ),
+    ] {
+        assert!(
+            sqlx::query(sql).execute(&mut conn).await.is_err(),
+            "the schema must refuse a {why}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_existing_database_is_backed_up_before_a_new_migration_changes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cadence.sqlite3");
+    let store = Store::open(&path).await.unwrap();
+    store
+        .ensure_workspace("acme", WorkspaceMode::Sandbox)
+        .await
+        .unwrap();
+    store.set_ui_language(Some(Language::Ru)).await.unwrap();
+    store.close().await;
+
+    let (upgrade, next) = migrator_with_upgrade(dir.path()).await;
+    let upgraded = Store::open_with(&path, &upgrade).await.unwrap();
+    assert_eq!(
+        upgraded.schema_version().await.unwrap(),
+        next,
+        "the new migration ran"
+    );
+    assert_eq!(
+        upgraded.workspace().await.unwrap().name,
+        "acme",
+        "the data came through the migration"
+    );
+    upgraded.close().await;
+
+    let found = backups(dir.path());
+    assert_eq!(
+        found.len(),
+        1,
+        "exactly one backup before the migration: {found:?}"
+    );
+    let name = found[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with(&format!("cadence.sqlite3.before-{next}.")),
+        "the backup names the migration: {name}"
+    );
+
+    // The backup is a complete database as it was before the migration.
+    let mut conn = SqliteConnection::connect(&format!("sqlite:{}", found[0].display()))
+        .await
+        .unwrap();
+    let (version, lang): (i64, Option<String>) = sqlx::query_as(
+        "SELECT (SELECT MIN(version) FROM _sqlx_migrations), ui_language FROM workspace",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(version, latest_version());
+    assert_eq!(
+        lang.as_deref(),
+        Some("ru"),
+        "the backup holds the data written before it, WAL included"
+    );
+
+    // Opening again with nothing pending takes no further backup.
+    Store::open_with(&path, &upgrade)
+        .await
+        .unwrap()
+        .close()
+        .await;
+    assert_eq!(
+        backups(dir.path()).len(),
+        1,
+        "no migration pending, no backup"
+    );
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_cadence_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cadence.sqlite3");
+    let (upgrade, next) = migrator_with_upgrade(dir.path()).await;
+    Store::open_with(&path, &upgrade)
+        .await
+        .unwrap()
+        .close()
+        .await;
+
+    match Store::open(&path).await {
+        Err(Error::NewerSchema { version, .. }) => assert_eq!(version, next),
+        other => panic!(
+            "an older Cadence must refuse a newer schema instead of misreading it, got {other:?}"
+        ),
+    }
+    let store = Store::open_with(&path, &upgrade).await.unwrap();
+    assert_eq!(
+        store.schema_version().await.unwrap(),
+        next,
+        "the refused database was left as it was"
+    );
+}

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { expectText, startDriver, tempDataDir } from "./support.mjs";
+import { expectText, saveShot, startDriver, tempDataDir } from "./support.mjs";
 
 const screens = [
   ["templates", "Templates"],
@@ -37,7 +37,11 @@ describe("Cadence in an English session", () => {
       "Sandbox",
       "a new workspace talks to the sandbox and says so",
     );
-    await expectText(await app.$('[data-testid="workspace-name"]'), "sandbox", "the default workspace");
+    await expectText(
+      await app.$('[data-testid="workspace-name"]'),
+      "sandbox",
+      "the default workspace",
+    );
   });
 
   test("each navigation entry opens its screen", async () => {
@@ -45,7 +49,11 @@ describe("Cadence in an English session", () => {
       await (await app.$(`[data-testid="nav-${id}"]`)).click();
       const screen = await app.$(`[data-testid="screen-${id}"]`);
       await screen.waitForExist({ timeout: 5000 });
-      await expectText(await screen.$('[data-testid="screen-title"]'), title, `the ${id} screen's heading`);
+      await expectText(
+        await screen.$('[data-testid="screen-title"]'),
+        title,
+        `the ${id} screen's heading`,
+      );
       if (id !== "settings") {
         const line = await (await screen.$('[data-testid="not-built"]')).getText();
         assert.match(line, /not built yet/, `${id} says plainly that it is not built yet`);
@@ -63,14 +71,24 @@ describe("Cadence in an English session", () => {
       database,
       "Settings shows the database path",
     );
+    await saveShot(app, "settings-en");
   });
 
   test("the language switch changes the text at once and persists across a restart", async () => {
     await (await app.$('[data-testid="nav-settings"]')).click();
     const select = await app.$('[data-testid="language-select"]');
     await select.selectByAttribute("value", "ru");
-    await expectText(await app.$('[data-testid="nav-templates"]'), "Шаблоны", "the navigation switched to Russian");
-    await expectText(await app.$('[data-testid="screen-title"]'), "Настройки", "the open screen switched too");
+    await expectText(
+      await app.$('[data-testid="nav-templates"]'),
+      "Шаблоны",
+      "the navigation switched to Russian",
+    );
+    await expectText(
+      await app.$('[data-testid="screen-title"]'),
+      "Настройки",
+      "the open screen switched too",
+    );
+    await saveShot(app, "settings-ru");
 
     await app.deleteSession();
     app = await driver.launch();
@@ -82,7 +100,11 @@ describe("Cadence in an English session", () => {
 
     await (await app.$('[data-testid="nav-settings"]')).click();
     await (await app.$('[data-testid="language-select"]')).selectByAttribute("value", "en");
-    await expectText(await app.$('[data-testid="nav-templates"]'), "Templates", "switching back works");
+    await expectText(
+      await app.$('[data-testid="nav-templates"]'),
+      "Templates",
+      "switching back works",
+    );
   });
 });
 
@@ -101,7 +123,15 @@ describe("Cadence in a Russian session", () => {
   });
 
   test("the OS locale picks Russian until the user chooses", async () => {
-    await expectText(await app.$('[data-testid="nav-templates"]'), "Шаблоны", "a Russian OS opens Cadence in Russian");
-    await expectText(await app.$('[data-testid="mode-badge"]'), "Песочница", "the badge speaks Russian too");
+    await expectText(
+      await app.$('[data-testid="nav-templates"]'),
+      "Шаблоны",
+      "a Russian OS opens Cadence in Russian",
+    );
+    await expectText(
+      await app.$('[data-testid="mode-badge"]'),
+      "Песочница",
+      "the badge speaks Russian too",
+    );
   });
 });

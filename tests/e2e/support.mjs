@@ -2,7 +2,7 @@
 // through tauri-driver (WebDriver) and WebdriverIO. Each app gets its own
 // tauri-driver, so a test chooses the environment the app inherits (data folder,
 // OS locale) exactly as a user's session would give it.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -59,13 +59,22 @@ function stopProcess(child) {
   });
 }
 
-process.on("exit", () => {
+function killAll() {
   for (const child of children) {
     try {
       process.kill(-child.pid, "SIGKILL");
     } catch {}
   }
-});
+}
+
+process.on("exit", killAll);
+// The test runner stops a file that times out with SIGTERM: leave nothing behind.
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.on(signal, () => {
+    killAll();
+    process.exit(1);
+  });
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -83,7 +92,8 @@ async function waitFor(what, probe, timeoutMs = 20000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await probe()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -96,9 +106,14 @@ async function ensureDisplay() {
   if (display) return display;
   for (let n = 90 + Math.floor(Math.random() * 100); ; n++) {
     if (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) continue;
-    startProcess("Xvfb", [`:${n}`, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], process.env, {
-      background: true,
-    });
+    startProcess(
+      "Xvfb",
+      [`:${n}`, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+      process.env,
+      {
+        background: true,
+      },
+    );
     await waitFor(`Xvfb :${n}`, () => existsSync(`/tmp/.X11-unix/X${n}`));
     display = `:${n}`;
     return display;
@@ -174,6 +189,22 @@ export async function expectText(element, expected, why) {
       { timeout: 10000 },
     );
   } catch {
-    throw new Error(`${why}: expected text ${JSON.stringify(expected)}, saw ${JSON.stringify(seen)}`);
+    throw new Error(
+      `${why}: expected text ${JSON.stringify(expected)}, saw ${JSON.stringify(seen)}`,
+    );
   }
+}
+
+/**
+ * Saves what the window shows as `<name>.png` in the folder named by
+ * CADENCE_E2E_SHOTS, for a person to look at; does nothing without it.
+ */
+export async function saveShot(app, name) {
+  const dir = process.env.CADENCE_E2E_SHOTS;
+  if (!dir) return;
+  // The X display as a person would see it (WebKitWebDriver's own screenshot
+  // command does not answer under Xvfb). Give the window a moment to paint.
+  await app.pause(300);
+  const screen = display ?? process.env.DISPLAY;
+  execFileSync("import", ["-display", screen, "-window", "root", join(dir, `${name}.png`)]);
 }

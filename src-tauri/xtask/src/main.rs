@@ -5,8 +5,7 @@
 //! - `cargo xtask test`: install what is missing and run every check (formatting,
 //!   clippy, Rust tests, bindings freshness, svelte-check, prettier, Vitest and the
 //!   end-to-end tests of the real window), then print a summary line;
-//! - `cargo xtask bindings`: regenerate `ui/src/lib/bindings.ts`;
-//! - `cargo xtask screenshot FILE`: the app under Xvfb, captured to a PNG.
+//! - `cargo xtask bindings`: regenerate `ui/src/lib/bindings.ts`.
 //!
 //! Standard library only, so it builds in seconds on a fresh machine.
 
@@ -24,10 +23,9 @@ fn main() -> ExitCode {
         Some("run") => run_app(&root),
         Some("test") => return run_tests(&root),
         Some("bindings") => regenerate_bindings(&root),
-        Some("screenshot") => screenshot(&root, args.get(1).map(PathBuf::from)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run                  install what is missing and start Cadence (sandbox workspace)\n  test                 install what is missing and run every check\n  bindings             regenerate ui/src/lib/bindings.ts from the Rust commands\n  screenshot [FILE]    start Cadence under Xvfb and save a screenshot (default assets/screenshot.png)"
+                "usage: cargo xtask <command>\n\n  run                  install what is missing and start Cadence (sandbox workspace)\n  test                 install what is missing and run every check\n  bindings             regenerate ui/src/lib/bindings.ts from the Rust commands"
             );
             return ExitCode::from(2);
         }
@@ -239,39 +237,4 @@ fn run_tests(root: &Path) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
-}
-
-/// Starts the app under a private Xvfb with a throw-away data folder and captures
-/// the screen once the window has drawn.
-fn screenshot(root: &Path, target: Option<PathBuf>) -> Result {
-    setup::system_packages(setup::Purpose::Test)?;
-    setup::node_packages(root)?;
-    let target = target.unwrap_or_else(|| root.join("assets/screenshot.png"));
-    let app = build_app(root)?;
-    let data = std::env::temp_dir().join(format!("cadence-screenshot-{}", std::process::id()));
-    let display = ":97";
-    let mut xvfb = Command::new("Xvfb")
-        .args([display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-        .spawn()
-        .map_err(|e| format!("cannot start Xvfb: {e}"))?;
-    std::thread::sleep(Duration::from_secs(1));
-    let mut cadence = Command::new("dbus-run-session")
-        .arg("--")
-        .arg(&app)
-        .env("DISPLAY", display)
-        .env("CADENCE_DATA_DIR", &data)
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", app.display()))?;
-    std::thread::sleep(Duration::from_secs(8));
-    let shot = run(Command::new("import")
-        .args(["-display", display, "-window", "root"])
-        .arg(&target));
-    let _ = cadence.kill();
-    let _ = cadence.wait();
-    let _ = xvfb.kill();
-    let _ = xvfb.wait();
-    let _ = std::fs::remove_dir_all(&data);
-    shot?;
-    eprintln!("saved {}", target.display());
-    Ok(())
 }

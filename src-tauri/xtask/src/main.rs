@@ -3,7 +3,7 @@
 //! - `cargo xtask run`: install what is missing, build the UI and the app, open
 //!   Cadence in its sandbox workspace;
 //! - `cargo xtask test`: install what is missing and run every check (formatting,
-//!   clippy, Rust tests, bindings freshness, svelte-check, prettier, Vitest and the
+//!   clippy, Rust tests, bindings freshness, svelte-check, eslint, prettier, Vitest and the
 //!   end-to-end tests of the real window), then print a summary line;
 //! - `cargo xtask bindings`: regenerate `ui/src/lib/bindings.ts`.
 //!

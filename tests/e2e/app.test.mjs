@@ -1,6 +1,6 @@
 // End-to-end tests of the real Cadence window.
 import assert from "node:assert/strict";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { expectText, saveShot, startDriver, tempDataDir } from "./support.mjs";
@@ -133,5 +133,31 @@ describe("Cadence in a Russian session", () => {
       "Песочница",
       "the badge speaks Russian too",
     );
+  });
+});
+
+describe("Cadence with an unusable data folder", () => {
+  let driver;
+  let app;
+  const notAFolder = join(tempDataDir(), "not-a-folder");
+
+  before(async () => {
+    writeFileSync(notAFolder, "a file where the data folder should be");
+    driver = await startDriver({ CADENCE_DATA_DIR: notAFolder });
+    app = await driver.launch();
+  });
+
+  after(async () => {
+    await app?.deleteSession().catch(() => {});
+    await driver?.stop();
+  });
+
+  test("the window still opens and explains the problem instead of vanishing", async () => {
+    const panel = await app.$('[data-testid="error-panel"]');
+    await panel.waitForDisplayed({ timeout: 10000 });
+    assert.equal(await panel.getAttribute("data-code"), "io", "a folder problem is an io error");
+    const text = await panel.getText();
+    assert.match(text, /A file or folder could not be used/, "the title says what kind of problem");
+    assert.ok(text.includes(notAFolder), `the message names the folder: ${text}`);
   });
 });

@@ -6,8 +6,10 @@
 
 pub mod error;
 pub mod language;
+pub mod secret;
 pub mod workspace;
 
 pub use error::{Error, Result};
 pub use language::Language;
+pub use secret::Secret;
 pub use workspace::WorkspaceMode;

@@ -23,6 +23,16 @@ pub enum Error {
     },
     #[error(transparent)]
     Store(#[from] cadence_store::Error),
+    #[error("the {0} is empty: paste the value from Meta's App Dashboard")]
+    EmptySecret(crate::SecretKind),
+    #[error(
+        "cannot {action} the {kind} in the OS keyring: {reason} (on Linux Cadence needs a Secret Service such as GNOME Keyring or KWallet, unlocked)"
+    )]
+    Keyring {
+        kind: crate::SecretKind,
+        action: &'static str,
+        reason: String,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -41,6 +51,8 @@ pub enum ErrorCode {
     Storage,
     /// The workspace was written by a newer Cadence.
     NewerVersion,
+    /// The OS keyring (where secrets live) could not be used.
+    Keyring,
     /// A bug: Cadence did something it should not have. Details are in the log.
     Internal,
 }
@@ -67,9 +79,11 @@ impl Error {
     /// The code the UI sees for this error.
     pub fn code(&self) -> ErrorCode {
         match self {
-            Error::NoDataDir | Error::InvalidDataDir { .. } | Error::InvalidWorkspaceName(_) => {
-                ErrorCode::InvalidInput
-            }
+            Error::NoDataDir
+            | Error::InvalidDataDir { .. }
+            | Error::InvalidWorkspaceName(_)
+            | Error::EmptySecret(_) => ErrorCode::InvalidInput,
+            Error::Keyring { .. } => ErrorCode::Keyring,
             Error::CreateDir { .. } => ErrorCode::Io,
             Error::Store(cadence_store::Error::NewerSchema { .. }) => ErrorCode::NewerVersion,
             Error::Store(_) => ErrorCode::Storage,

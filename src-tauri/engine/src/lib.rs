@@ -7,11 +7,13 @@
 pub mod dto;
 pub mod error;
 pub mod paths;
+pub mod secrets;
 pub mod workspace;
 
 pub use dto::{Preferences, WorkspaceInfo};
 pub use error::{Error, ErrorCode, IpcError, Result};
 pub use paths::DataDir;
+pub use secrets::{SecretKind, SecretStore};
 pub use workspace::Workspace;
 
 /// The version of Cadence (all crates of the workspace share it).

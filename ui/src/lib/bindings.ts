@@ -38,6 +38,8 @@ export type ErrorCode =
 "storage" | 
 /**  The workspace was written by a newer Cadence. */
 "newer_version" | 
+/**  The OS keyring (where secrets live) could not be used. */
+"keyring" | 
 /**  A bug: Cadence did something it should not have. Details are in the log. */
 "internal";
 

@@ -48,6 +48,9 @@ export const en = {
     "Close other copies of Cadence and try again; the log folder in Settings holds the details.",
   "error.newer_version.title": "This workspace needs a newer Cadence",
   "error.newer_version.next": "Install the latest version of Cadence to open it.",
+  "error.keyring.title": "The OS keyring could not be used",
+  "error.keyring.next":
+    "Unlock your keyring (on Linux: GNOME Keyring or KWallet) and try again; Cadence keeps tokens only there.",
   "error.internal.title": "Cadence hit a bug",
   "error.internal.next": "Try again; if it repeats, send the log file from Settings to the team.",
 } as const;

@@ -6,6 +6,7 @@
 //! types it stores; must not depend on `tauri` or on the engine.
 
 pub mod error;
+pub mod webhooks;
 pub mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ use sqlx::sqlite::{
 };
 
 pub use error::{Error, Result};
+pub use webhooks::{NewWebhookEvent, Recorded, SignatureCheck, WebhookEventKind, WebhookSource};
 pub use workspace::WorkspaceRow;
 
 /// Every migration Cadence ships, embedded at compile time from `migrations/`.

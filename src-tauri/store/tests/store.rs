@@ -239,7 +239,7 @@ async fn an_existing_database_is_backed_up_before_a_new_migration_changes_it() {
         .await
         .unwrap();
     let (version, lang): (i64, Option<String>) = sqlx::query_as(
-        "SELECT (SELECT MIN(version) FROM _sqlx_migrations), ui_language FROM workspace",
+        "SELECT (SELECT MAX(version) FROM _sqlx_migrations), ui_language FROM workspace",
     )
     .fetch_one(&mut conn)
     .await
@@ -287,4 +287,128 @@ async fn a_database_from_a_newer_cadence_is_refused_untouched() {
         next,
         "the refused database was left as it was"
     );
+}
+
+mod webhooks {
+    use cadence_store::{
+        NewWebhookEvent, Recorded, SignatureCheck, Store, WebhookEventKind, WebhookSource,
+    };
+
+    fn status(wamid: &str, status: &str) -> NewWebhookEvent {
+        NewWebhookEvent {
+            kind: WebhookEventKind::MessageStatus,
+            wamid: Some(wamid.into()),
+            occurred_at: Some("2026-11-25T10:00:00Z".into()),
+            payload: format!(r#"{{"status":"{status}"}}"#),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_delivery_is_stored_once_with_its_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("cadence.sqlite3"))
+            .await
+            .unwrap();
+        let body = br#"{"object":"whatsapp_business_account","entry":[]}"#;
+        let events = [status("wamid.A", "delivered"), status("wamid.A", "read")];
+
+        let first = store
+            .record_webhook(
+                WebhookSource::Receiver,
+                SignatureCheck::Verified,
+                body,
+                Ok(&events),
+            )
+            .await
+            .unwrap();
+        let Recorded::New {
+            delivery_id,
+            events: 2,
+        } = first
+        else {
+            panic!("a new body is stored: {first:?}")
+        };
+
+        let again = store
+            .record_webhook(
+                WebhookSource::Receiver,
+                SignatureCheck::Verified,
+                body,
+                Ok(&events),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            again,
+            Recorded::Duplicate { delivery_id },
+            "Meta's retry of the same delivery changes nothing"
+        );
+        assert_eq!(
+            store.webhook_counts().await.unwrap(),
+            (1, 2),
+            "no second copy of the body or its events"
+        );
+
+        let stored = store.webhook_events_for("wamid.A").await.unwrap();
+        let kinds: Vec<&str> = stored.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(kinds, ["message_status", "message_status"]);
+        assert!(stored[1].1.contains("read"), "events keep the body's order");
+    }
+
+    #[tokio::test]
+    async fn a_body_that_did_not_parse_is_kept_and_flagged() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("cadence.sqlite3"))
+            .await
+            .unwrap();
+        let body = b"{not json";
+        let recorded = store
+            .record_webhook(
+                WebhookSource::Import,
+                SignatureCheck::Unchecked,
+                body,
+                Err("expected value at line 1"),
+            )
+            .await
+            .unwrap();
+        assert!(matches!(recorded, Recorded::New { events: 0, .. }));
+        let unparsed = store.unparsed_webhooks().await.unwrap();
+        assert_eq!(
+            unparsed.len(),
+            1,
+            "nothing received is lost, even unreadable bodies"
+        );
+        assert_eq!(unparsed[0].body, body, "the body is kept byte for byte");
+        assert_eq!(
+            unparsed[0].parse_error.as_deref(),
+            Some("expected value at line 1")
+        );
+    }
+
+    #[tokio::test]
+    async fn an_event_with_invalid_json_rolls_the_whole_delivery_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("cadence.sqlite3"))
+            .await
+            .unwrap();
+        let mut broken = status("wamid.B", "sent");
+        broken.payload = "not json".into();
+        let result = store
+            .record_webhook(
+                WebhookSource::Sandbox,
+                SignatureCheck::Verified,
+                b"{}",
+                Ok(&[status("wamid.B", "sent"), broken]),
+            )
+            .await;
+        assert!(
+            result.is_err(),
+            "the json_valid CHECK refuses a malformed payload"
+        );
+        assert_eq!(
+            store.webhook_counts().await.unwrap(),
+            (0, 0),
+            "a half-stored delivery would hide the retry"
+        );
+    }
 }

@@ -1,0 +1,139 @@
+//! Meta's numbers, in one place: error codes, the structural limits of a template,
+//! the messaging tiers and the pause ladder.
+//!
+//! Every figure comes from `WHATSAPP.md` or Meta's public pages (noted where a partner
+//! page was the only source). Behaviour that a profile may change (rates, delays,
+//! thresholds) lives in `profile`; what lives here is what Meta fixes for everyone.
+//! Must not depend on the rest of the crate.
+
+use std::time::Duration;
+
+/// Meta's error codes, as the Cloud API returns them in `error.code` or in a failed
+/// status webhook's `errors[].code`.
+pub mod code {
+    /// Any unexpected server-side failure ("An unknown error occurred").
+    pub const UNKNOWN: u32 = 1;
+    /// Temporary outage ("Service temporarily unavailable").
+    pub const SERVICE_UNAVAILABLE: u32 = 2;
+    /// Generic invalid parameter (bad template name, duplicate template, …).
+    pub const INVALID_PARAMETER: u32 = 100;
+    /// Bad or expired access token.
+    pub const ACCESS_TOKEN: u32 = 190;
+    /// Throughput of the phone number exceeded.
+    pub const THROUGHPUT: u32 = 130429;
+    /// "Something went wrong": used for injected 5xx answers.
+    pub const GENERIC_USER_ERROR: u32 = 131000;
+    /// A parameter value is not valid (recipient, callback data).
+    pub const PARAMETER_VALUE_INVALID: u32 = 131009;
+    /// The message could not be delivered (for example: not on WhatsApp).
+    pub const UNDELIVERABLE: u32 = 131026;
+    /// Spam rate limit: also what a send beyond the messaging tier gets (partner
+    /// documentation quotes this text for tier overflow; Meta has no separate code).
+    pub const SPAM_RATE_LIMIT: u32 = 131048;
+    /// Meta chose not to deliver (per-user marketing limit; US +1 marketing).
+    pub const ECOSYSTEM_LIMIT: u32 = 131049;
+    /// The user stopped marketing messages from this business.
+    pub const USER_STOPPED_MARKETING: u32 = 131050;
+    /// Too many messages to the same user in a short time (pair rate).
+    pub const PAIR_RATE: u32 = 131056;
+    /// Parameter count does not match the template.
+    pub const PARAMETER_COUNT: u32 = 132000;
+    /// Template does not exist (in that language) or is not approved.
+    pub const TEMPLATE_MISSING: u32 = 132001;
+    /// Template paused because of low quality.
+    pub const TEMPLATE_PAUSED: u32 = 132015;
+    /// Template disabled because of low quality.
+    pub const TEMPLATE_DISABLED: u32 = 132016;
+    /// Parameter format problem (newline, tab, more than 4 spaces, empty).
+    pub const PARAMETER_FORMAT: u32 = 132018;
+}
+
+/// `error_subcode` Meta returns when a template with the same name and language
+/// already exists (seen by partners as "duplicate" on `POST message_templates`).
+pub const SUBCODE_DUPLICATE_TEMPLATE: u32 = 2_388_024;
+
+/// Meta's title, text and HTTP status for an error code: what the HTTP layer puts in
+/// `error.message` / `errors[].title` and the answer's status line.
+pub fn describe(code: u32) -> (&'static str, u16) {
+    match code {
+        code::UNKNOWN => ("An unknown error occurred", 500),
+        code::SERVICE_UNAVAILABLE => ("Service temporarily unavailable", 503),
+        code::INVALID_PARAMETER => ("Invalid parameter", 400),
+        code::ACCESS_TOKEN => (
+            "Invalid OAuth access token - Cannot parse access token",
+            401,
+        ),
+        code::THROUGHPUT => ("Rate limit hit", 400),
+        code::GENERIC_USER_ERROR => ("Something went wrong", 500),
+        code::PARAMETER_VALUE_INVALID => ("Parameter value is not valid", 400),
+        code::UNDELIVERABLE => ("Message undeliverable", 400),
+        code::SPAM_RATE_LIMIT => ("Spam rate limit hit", 400),
+        code::ECOSYSTEM_LIMIT => (
+            "This message was not delivered to maintain healthy ecosystem engagement.",
+            400,
+        ),
+        code::USER_STOPPED_MARKETING => ("User has stopped receiving marketing messages", 400),
+        code::PAIR_RATE => (
+            "(Business Account, Consumer Account) pair rate limit hit",
+            400,
+        ),
+        code::PARAMETER_COUNT => (
+            "Number of parameters does not match the expected number of params",
+            400,
+        ),
+        code::TEMPLATE_MISSING => ("Template name does not exist in the translation", 404),
+        code::TEMPLATE_PAUSED => ("Template is paused due to low quality", 400),
+        code::TEMPLATE_DISABLED => ("Template has been disabled due to low quality", 400),
+        code::PARAMETER_FORMAT => (
+            "There was an issue with the parameters in your template.",
+            400,
+        ),
+        _ => ("An unknown error occurred", 500),
+    }
+}
+
+/// Template structure (WHATSAPP.md, "Message templates").
+pub mod template {
+    /// Longest template name.
+    pub const NAME_MAX: usize = 512;
+    /// Longest body text, in characters.
+    pub const BODY_MAX: usize = 1024;
+    /// Longest text header, in characters.
+    pub const HEADER_TEXT_MAX: usize = 60;
+    /// Variables allowed in a text header.
+    pub const HEADER_VARIABLES_MAX: usize = 1;
+    /// Longest footer, in characters.
+    pub const FOOTER_MAX: usize = 60;
+    /// Buttons in all.
+    pub const BUTTONS_MAX: usize = 10;
+    /// URL buttons.
+    pub const URL_BUTTONS_MAX: usize = 2;
+    /// Phone number buttons.
+    pub const PHONE_BUTTONS_MAX: usize = 1;
+    /// Copy code buttons (marketing only).
+    pub const COPY_CODE_BUTTONS_MAX: usize = 1;
+    /// Longest button label.
+    pub const BUTTON_LABEL_MAX: usize = 25;
+    /// Characters that may not appear inside a placeholder.
+    pub const PLACEHOLDER_FORBIDDEN: &[char] = &['#', '@', '$', '%'];
+    /// Partners observe that review wants at least `2x + 1` other words for `x` variables.
+    pub const WORDS_PER_VARIABLE: usize = 2;
+    /// Longest `biz_opaque_callback_data`.
+    pub const CALLBACK_DATA_MAX: usize = 512;
+    /// Runs of spaces longer than this are refused in a parameter value.
+    pub const PARAMETER_SPACES_MAX: usize = 4;
+}
+
+/// How long a template whose quality fell to RED is paused, by how many times it was
+/// paused before; the entry after the last one disables it.
+pub const PAUSE_LADDER: [Duration; 2] =
+    [Duration::from_secs(3 * 3600), Duration::from_secs(6 * 3600)];
+
+/// The rolling window of the messaging tier and of the per-user marketing limit.
+pub const ROLLING_DAY: Duration = Duration::from_secs(24 * 3600);
+
+/// Throughput is measured per second.
+pub const THROUGHPUT_WINDOW: Duration = Duration::from_secs(1);
+
+/// Country calling code whose marketing templates Meta stopped delivering (April 2025).
+pub const US_CALLING_CODE: &str = "1";

@@ -10,6 +10,8 @@ use cadence_engine::paths::{DATA_DIR_ENV, DEFAULT_WORKSPACE};
 use cadence_engine::{DataDir, Workspace};
 use clap::{Parser, Subcommand};
 
+mod webhooks_import;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cadence",
@@ -30,6 +32,19 @@ enum Command {
     /// The workspace: where it lives and what it holds.
     #[command(subcommand)]
     Workspace(WorkspaceCommand),
+    /// Meta's webhooks, for teams whose webhooks land elsewhere.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum WebhooksCommand {
+    /// Store webhook bodies from a JSON Lines file (idempotent: run it again after
+    /// an interruption). Each line is `{"signature": "sha256=…", "body": "<the raw
+    /// body as a string>"}`, checked with the workspace's app secret; with
+    /// --unsigned a line may also be the body itself, stored unchecked. Prints a
+    /// JSON summary; exits 1 when a line was refused.
+    Import(webhooks_import::ImportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -52,7 +67,7 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::FAILURE
@@ -60,7 +75,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> cadence_engine::Result<()> {
+async fn run(cli: Cli) -> cadence_engine::Result<ExitCode> {
     let data_dir = DataDir::resolve(cli.data_dir)?;
     match cli.command {
         Command::Workspace(WorkspaceCommand::Info) => {
@@ -69,8 +84,18 @@ async fn run(cli: Cli) -> cadence_engine::Result<()> {
             workspace.close().await;
             print_json(&info);
         }
+        Command::Webhooks(WebhooksCommand::Import(args)) => {
+            let workspace = Workspace::open(&data_dir, DEFAULT_WORKSPACE).await?;
+            let summary = webhooks_import::run(&workspace, &args).await;
+            workspace.close().await;
+            let summary = summary?;
+            print_json(&summary);
+            if !summary.refused.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_json(value: &impl serde::Serialize) {

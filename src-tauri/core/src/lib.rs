@@ -7,6 +7,7 @@
 pub mod error;
 pub mod language;
 pub mod secret;
+pub mod time;
 pub mod workspace;
 
 pub use error::{Error, Result};

@@ -23,6 +23,20 @@ pub enum Error {
     },
     #[error(transparent)]
     Store(#[from] cadence_store::Error),
+    #[error("cannot read {path}: {source}")]
+    ReadFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the environment variable {0} holding the app secret is not set or empty")]
+    MissingSecretEnv(String),
+    #[error("webhook refused: {0}")]
+    WebhookSignature(cadence_whatsapp::SignatureError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
     #[error("the {0} is empty: paste the value from Meta's App Dashboard")]
     EmptySecret(crate::SecretKind),
     #[error(
@@ -84,6 +98,9 @@ impl Error {
             | Error::InvalidWorkspaceName(_)
             | Error::EmptySecret(_) => ErrorCode::InvalidInput,
             Error::Keyring { .. } => ErrorCode::Keyring,
+            Error::WebhookSignature(_) => ErrorCode::InvalidInput,
+            Error::Listen { .. } | Error::ReadFile { .. } => ErrorCode::Io,
+            Error::MissingSecretEnv(_) => ErrorCode::InvalidInput,
             Error::CreateDir { .. } => ErrorCode::Io,
             Error::Store(cadence_store::Error::NewerSchema { .. }) => ErrorCode::NewerVersion,
             Error::Store(_) => ErrorCode::Storage,

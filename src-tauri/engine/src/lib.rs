@@ -8,6 +8,7 @@ pub mod dto;
 pub mod error;
 pub mod paths;
 pub mod secrets;
+pub mod webhooks;
 pub mod workspace;
 
 pub use dto::{Preferences, WorkspaceInfo};

@@ -4,7 +4,7 @@ use cadence_core::{Language, WorkspaceMode};
 use cadence_engine::paths::DEFAULT_WORKSPACE;
 use cadence_engine::{DataDir, Error, ErrorCode, IpcError, Workspace};
 
-fn data_dir(root: &std::path::Path) -> DataDir {
+pub(crate) fn data_dir(root: &std::path::Path) -> DataDir {
     DataDir::resolve_from(Some(root.to_owned()), None, None).unwrap()
 }
 
@@ -146,4 +146,202 @@ async fn errors_reach_the_ui_as_code_and_plain_message() {
 /// A query error as sqlx reports it, with SQL in its text.
 fn sqlx_error() -> sqlx::Error {
     sqlx::Error::Protocol("near \"SELECT\": syntax error".into())
+}
+
+mod webhooks {
+    use cadence_core::Secret;
+    use cadence_engine::webhooks::{ReceiverConfig, Trust, WEBHOOK_PATH, WebhookReceiver, ingest};
+    use cadence_engine::{Error, Workspace};
+    use cadence_store::{Recorded, WebhookSource};
+    use cadence_whatsapp::webhook::sign_body;
+
+    use super::data_dir;
+
+    const APP_SECRET: &str = "test-app-secret";
+
+    /// A status webhook as Meta documents it: one `delivered` status with pricing.
+    fn status_body(wamid: &str) -> Vec<u8> {
+        format!(
+            r#"{{"object":"whatsapp_business_account","entry":[{{"id":"102290129340398","changes":[{{"field":"messages","value":{{"messaging_product":"whatsapp","metadata":{{"display_phone_number":"15550783881","phone_number_id":"106540352242922"}},"statuses":[{{"id":"{wamid}","status":"delivered","timestamp":"1750263773","recipient_id":"16505551234","biz_opaque_callback_data":"outbox:42","pricing":{{"billable":true,"pricing_model":"PMP","category":"marketing","type":"regular"}}}}]}}}}]}}]}}"#
+        )
+        .into_bytes()
+    }
+
+    #[tokio::test]
+    async fn a_signed_body_is_stored_once_and_a_bad_signature_stores_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let workspace = Workspace::open(&data_dir(tmp.path()), "sandbox")
+            .await
+            .unwrap();
+        let store = workspace.store();
+        let secret = Secret::new(APP_SECRET);
+        let body = status_body("wamid.HBgL1");
+        let header = sign_body(APP_SECRET.as_bytes(), &body);
+
+        let trust = || Trust::Signed {
+            app_secret: &secret,
+            signature: Some(&header),
+        };
+        let first = ingest(store, WebhookSource::Receiver, &body, trust())
+            .await
+            .unwrap();
+        assert!(
+            matches!(first.recorded, Recorded::New { events: 1, .. }),
+            "one status event: {first:?}"
+        );
+        let again = ingest(store, WebhookSource::Receiver, &body, trust())
+            .await
+            .unwrap();
+        assert!(
+            matches!(again.recorded, Recorded::Duplicate { .. }),
+            "a retried delivery changes nothing"
+        );
+
+        let events = store.webhook_events_for("wamid.HBgL1").await.unwrap();
+        assert_eq!(events.len(), 1);
+        assert!(
+            events[0].1.contains("outbox:42"),
+            "the callback data survives for reconciliation"
+        );
+
+        let wrong = Secret::new("another-secret");
+        let other_body = status_body("wamid.HBgL2");
+        let refused = ingest(
+            store,
+            WebhookSource::Receiver,
+            &other_body,
+            Trust::Signed {
+                app_secret: &wrong,
+                signature: Some(&sign_body(APP_SECRET.as_bytes(), &other_body)),
+            },
+        )
+        .await;
+        assert!(
+            matches!(refused, Err(Error::WebhookSignature(_))),
+            "a wrong secret is refused"
+        );
+        assert_eq!(
+            store.webhook_counts().await.unwrap(),
+            (1, 1),
+            "a refused body is not stored"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_import_is_kept_and_flagged() {
+        let tmp = tempfile::tempdir().unwrap();
+        let workspace = Workspace::open(&data_dir(tmp.path()), "sandbox")
+            .await
+            .unwrap();
+        let recorded = ingest(
+            workspace.store(),
+            WebhookSource::Import,
+            b"{\"object\": 5",
+            Trust::Unchecked,
+        )
+        .await
+        .unwrap();
+        assert!(matches!(recorded.recorded, Recorded::New { events: 0, .. }));
+        assert!(!recorded.parsed, "the outcome says the body did not parse");
+        let unparsed = workspace.store().unparsed_webhooks().await.unwrap();
+        assert_eq!(
+            unparsed.len(),
+            1,
+            "the body is kept even though it did not parse"
+        );
+        assert!(
+            unparsed[0].parse_error.is_some(),
+            "and flagged with the parser's reason"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_receiver_verifies_subscriptions_and_signatures_over_http() {
+        let tmp = tempfile::tempdir().unwrap();
+        let workspace = Workspace::open(&data_dir(tmp.path()), "sandbox")
+            .await
+            .unwrap();
+        let receiver = WebhookReceiver::start(
+            workspace.store().clone(),
+            ReceiverConfig {
+                listen: "127.0.0.1:0".parse().unwrap(),
+                app_secret: Secret::new(APP_SECRET),
+                verify_token: Secret::new("verify-me"),
+            },
+        )
+        .await
+        .unwrap();
+        let url = format!("http://{}{WEBHOOK_PATH}", receiver.local_addr());
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::new();
+
+        let ok = http
+            .get(format!(
+                "{url}?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444"
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), 200);
+        assert_eq!(
+            ok.text().await.unwrap(),
+            "1158201444",
+            "Meta expects its challenge echoed"
+        );
+        let wrong = http
+            .get(format!(
+                "{url}?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1"
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 403, "a wrong verify token is refused");
+
+        let body = status_body("wamid.HTTP1");
+        let post = |body: Vec<u8>, signature: Option<String>| {
+            let mut request = http
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(body);
+            if let Some(signature) = signature {
+                request = request.header("X-Hub-Signature-256", signature);
+            }
+            request.send()
+        };
+        let signed = sign_body(APP_SECRET.as_bytes(), &body);
+        assert_eq!(
+            post(body.clone(), Some(signed.clone()))
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        assert_eq!(
+            post(body.clone(), Some(signed.clone()))
+                .await
+                .unwrap()
+                .status(),
+            200,
+            "a retry is accepted"
+        );
+        assert_eq!(
+            post(body.clone(), None).await.unwrap().status(),
+            401,
+            "no signature, no entry"
+        );
+        let mut tampered = body.clone();
+        let last = tampered.len() - 3;
+        tampered[last] ^= 1;
+        assert_eq!(
+            post(tampered, Some(signed)).await.unwrap().status(),
+            401,
+            "one changed byte breaks the signature"
+        );
+        assert_eq!(
+            workspace.store().webhook_counts().await.unwrap(),
+            (1, 1),
+            "only the one genuine delivery is stored, once"
+        );
+        receiver.stop().await;
+    }
 }

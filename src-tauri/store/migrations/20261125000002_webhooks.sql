@@ -27,7 +27,8 @@ CREATE TABLE webhook_event (
     ordinal     INTEGER NOT NULL CHECK (ordinal >= 0),
     kind        TEXT    NOT NULL CHECK (kind IN (
                     'message_status', 'inbound_message', 'template_status',
-                    'template_quality', 'phone_quality', 'user_preferences', 'unknown')),
+                    'template_quality', 'phone_quality', 'user_preferences', 'unknown',
+                    'undecodable')),
     -- The message id (wamid) a status or an inbound message is about.
     wamid       TEXT,
     -- When Meta says it happened (RFC 3339, UTC), where the event carries a time.

@@ -54,7 +54,10 @@ pub enum WebhookEventKind {
     TemplateQuality,
     PhoneQuality,
     UserPreferences,
+    /// A field Cadence does not use.
     Unknown,
+    /// A field Cadence uses whose value did not have the documented shape.
+    Undecodable,
 }
 
 impl WebhookEventKind {
@@ -67,6 +70,7 @@ impl WebhookEventKind {
             WebhookEventKind::PhoneQuality => "phone_quality",
             WebhookEventKind::UserPreferences => "user_preferences",
             WebhookEventKind::Unknown => "unknown",
+            WebhookEventKind::Undecodable => "undecodable",
         }
     }
 }

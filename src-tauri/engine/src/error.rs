@@ -30,6 +30,12 @@ pub enum Error {
     },
     #[error("the environment variable {0} holding the app secret is not set or empty")]
     MissingSecretEnv(String),
+    #[error("{field}: {reason}")]
+    InvalidField { field: &'static str, reason: String },
+    #[error("no connection is saved: fill in Settings → Connection first")]
+    NotConnected,
+    #[error("{}", meta_message(.0))]
+    Meta(cadence_whatsapp::Error),
     #[error("webhook refused: {0}")]
     WebhookSignature(cadence_whatsapp::SignatureError),
     #[error("cannot listen on {addr}: {source}")]
@@ -67,6 +73,10 @@ pub enum ErrorCode {
     NewerVersion,
     /// The OS keyring (where secrets live) could not be used.
     Keyring,
+    /// Meta (or the sandbox) answered with an error; the message is Meta's own.
+    MetaApi,
+    /// Meta could not be reached, or answered with something that is not the API.
+    Network,
     /// A bug: Cadence did something it should not have. Details are in the log.
     Internal,
 }
@@ -100,7 +110,11 @@ impl Error {
             Error::Keyring { .. } => ErrorCode::Keyring,
             Error::WebhookSignature(_) => ErrorCode::InvalidInput,
             Error::Listen { .. } | Error::ReadFile { .. } => ErrorCode::Io,
-            Error::MissingSecretEnv(_) => ErrorCode::InvalidInput,
+            Error::MissingSecretEnv(_) | Error::InvalidField { .. } | Error::NotConnected => {
+                ErrorCode::InvalidInput
+            }
+            Error::Meta(error) if error.meta().is_some() => ErrorCode::MetaApi,
+            Error::Meta(_) => ErrorCode::Network,
             Error::CreateDir { .. } => ErrorCode::Io,
             Error::Store(cadence_store::Error::NewerSchema { .. }) => ErrorCode::NewerVersion,
             Error::Store(_) => ErrorCode::Storage,
@@ -128,5 +142,27 @@ impl From<Error> for IpcError {
 impl From<cadence_store::Error> for IpcError {
     fn from(error: cadence_store::Error) -> IpcError {
         Error::Store(error).into()
+    }
+}
+
+/// Meta's own words first (what the user can act on), then the code and trace id
+/// that Meta's support asks for.
+fn meta_message(error: &cadence_whatsapp::Error) -> String {
+    match error.meta() {
+        Some(meta) => {
+            let mut text = format!("Meta answered: {} (code {}", meta.message, meta.code);
+            if let Some(subcode) = meta.subcode {
+                text.push_str(&format!(", subcode {subcode}"));
+            }
+            text.push(')');
+            if let Some(details) = &meta.details {
+                text.push_str(&format!(": {details}"));
+            }
+            if let Some(trace) = &meta.fbtrace_id {
+                text.push_str(&format!(" [fbtrace_id {trace}]"));
+            }
+            text
+        }
+        None => error.to_string(),
     }
 }

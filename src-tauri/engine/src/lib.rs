@@ -4,6 +4,7 @@
 //! and error codes that the app and the CLI hand to their users. Both front ends
 //! call the engine and nothing below it. Must not depend on `tauri`.
 
+pub mod connection;
 pub mod dto;
 pub mod error;
 pub mod paths;
@@ -11,6 +12,7 @@ pub mod secrets;
 pub mod webhooks;
 pub mod workspace;
 
+pub use connection::{ConnectionInput, ConnectionSettings, PhoneNumberStatus};
 pub use dto::{Preferences, WorkspaceInfo};
 pub use error::{Error, ErrorCode, IpcError, Result};
 pub use paths::DataDir;

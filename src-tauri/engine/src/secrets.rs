@@ -16,15 +16,22 @@ pub enum SecretKind {
     AccessToken,
     /// The Meta app secret, which signs webhook deliveries.
     AppSecret,
+    /// The token Meta echoes when it verifies the webhook subscription.
+    VerifyToken,
 }
 
 impl SecretKind {
-    pub const ALL: [SecretKind; 2] = [SecretKind::AccessToken, SecretKind::AppSecret];
+    pub const ALL: [SecretKind; 3] = [
+        SecretKind::AccessToken,
+        SecretKind::AppSecret,
+        SecretKind::VerifyToken,
+    ];
 
     fn account(self) -> &'static str {
         match self {
             SecretKind::AccessToken => "access-token",
             SecretKind::AppSecret => "app-secret",
+            SecretKind::VerifyToken => "verify-token",
         }
     }
 }
@@ -34,6 +41,7 @@ impl std::fmt::Display for SecretKind {
         f.write_str(match self {
             SecretKind::AccessToken => "access token",
             SecretKind::AppSecret => "app secret",
+            SecretKind::VerifyToken => "verify token",
         })
     }
 }

@@ -5,6 +5,7 @@
 //! keys) and one module per table family. Depends on `cadence-core` for the domain
 //! types it stores; must not depend on `tauri` or on the engine.
 
+pub mod connection;
 pub mod error;
 pub mod webhooks;
 pub mod workspace;
@@ -18,6 +19,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use connection::ConnectionRow;
 pub use error::{Error, Result};
 pub use webhooks::{NewWebhookEvent, Recorded, SignatureCheck, WebhookEventKind, WebhookSource};
 pub use workspace::WorkspaceRow;

@@ -412,3 +412,60 @@ mod webhooks {
         );
     }
 }
+
+mod connection {
+    use cadence_store::Store;
+
+    #[tokio::test]
+    async fn the_connection_is_saved_replaced_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("cadence.sqlite3"))
+            .await
+            .unwrap();
+        assert!(
+            store.connection().await.unwrap().is_none(),
+            "no connection until the user saves one"
+        );
+
+        let saved = store
+            .save_connection(
+                "102290129340398",
+                "106540352242922",
+                "v23.0",
+                "127.0.0.1:8787",
+            )
+            .await
+            .unwrap();
+        assert_eq!(saved.waba_id, "102290129340398");
+        let replaced = store
+            .save_connection("102290129340398", "999", "v24.0", "0.0.0.0:9000")
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                replaced.phone_number_id.as_str(),
+                replaced.api_version.as_str()
+            ),
+            ("999", "v24.0")
+        );
+
+        for (waba, phone, version) in [
+            ("12a", "1", "v23.0"),
+            ("1", "", "v23.0"),
+            ("1", "2", "23.0"),
+        ] {
+            assert!(
+                store
+                    .save_connection(waba, phone, version, "127.0.0.1:1")
+                    .await
+                    .is_err(),
+                "the schema refuses ids that are not Meta's digits or a version without its v: {waba:?} {phone:?} {version:?}"
+            );
+        }
+        assert_eq!(
+            store.connection().await.unwrap().unwrap(),
+            replaced,
+            "a refused save changes nothing"
+        );
+    }
+}

@@ -40,6 +40,10 @@ export type ErrorCode =
 "newer_version" | 
 /**  The OS keyring (where secrets live) could not be used. */
 "keyring" | 
+/**  Meta (or the sandbox) answered with an error; the message is Meta's own. */
+"meta_api" | 
+/**  Meta could not be reached, or answered with something that is not the API. */
+"network" | 
 /**  A bug: Cadence did something it should not have. Details are in the log. */
 "internal";
 

@@ -51,6 +51,11 @@ export const en = {
   "error.keyring.title": "The OS keyring could not be used",
   "error.keyring.next":
     "Unlock your keyring (on Linux: GNOME Keyring or KWallet) and try again; Cadence keeps tokens only there.",
+  "error.meta_api.title": "Meta refused the request",
+  "error.meta_api.next":
+    "Meta's own words are below: check the ids and the access token in Settings → Connection.",
+  "error.network.title": "Meta could not be reached",
+  "error.network.next": "Check the internet connection (or the proxy) and try again.",
   "error.internal.title": "Cadence hit a bug",
   "error.internal.next": "Try again; if it repeats, send the log file from Settings to the team.",
 } as const;

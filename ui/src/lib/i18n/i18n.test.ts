@@ -28,7 +28,16 @@ describe("message catalogs", () => {
   });
 
   it("has a title and a next step for every backend error code", () => {
-    const codes = ["invalid_input", "io", "storage", "newer_version", "keyring", "internal"];
+    const codes = [
+      "invalid_input",
+      "io",
+      "storage",
+      "newer_version",
+      "keyring",
+      "meta_api",
+      "network",
+      "internal",
+    ];
     for (const code of codes) {
       expect(en).toHaveProperty(`error.${code}.title`);
       expect(en).toHaveProperty(`error.${code}.next`);

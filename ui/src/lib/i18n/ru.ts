@@ -52,6 +52,11 @@ export const ru: Catalog = {
   "error.keyring.title": "Не удалось обратиться к хранилищу паролей системы",
   "error.keyring.next":
     "Разблокируйте хранилище паролей (в Linux — GNOME Keyring или KWallet) и попробуйте снова; Cadence хранит токены только там.",
+  "error.meta_api.title": "Meta отклонила запрос",
+  "error.meta_api.next":
+    "Ниже — ответ Meta дословно: проверьте идентификаторы и токен доступа в Настройки → Подключение.",
+  "error.network.title": "Не удалось связаться с Meta",
+  "error.network.next": "Проверьте подключение к интернету (или прокси) и попробуйте снова.",
   "error.internal.title": "В Cadence произошла ошибка",
   "error.internal.next":
     "Попробуйте снова; если ошибка повторится, отправьте команде файл журнала из Настроек.",

@@ -145,11 +145,21 @@ export async function startDriver(env = {}) {
     WEBKIT_DISABLE_DMABUF_RENDERER: "1",
     ...env,
   };
-  const driver = startProcess(
-    "dbus-run-session",
-    ["--", "tauri-driver", "--port", String(port), "--native-port", String(nativePort)],
-    driverEnv,
-  );
+  // The app keeps secrets in the OS keyring: give each session its own unlocked
+  // GNOME Keyring (in a throw-away home), as a desktop login would.
+  const keyringHome = tempDataDir();
+  // In the foreground (and so in the process group that stopProcess ends), then
+  // wait until it owns the Secret Service name on the session bus.
+  const session = [
+    `(printf 'e2e\\n' | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &)`,
+    `for i in $(seq 100); do dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true' && break; sleep 0.05; done`,
+    `exec tauri-driver --port ${port} --native-port ${nativePort}`,
+  ].join("; ");
+  const driver = startProcess("dbus-run-session", ["--", "sh", "-c", session], {
+    ...driverEnv,
+    XDG_DATA_HOME: join(keyringHome, "data"),
+    XDG_RUNTIME_DIR: keyringHome,
+  });
   await waitFor("tauri-driver", async () => {
     try {
       return (await fetch(`http://127.0.0.1:${port}/status`)).ok;

@@ -40,3 +40,12 @@ impl Preferences {
         }
     }
 }
+
+/// One workspace in the switcher.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct WorkspaceSummary {
+    pub name: String,
+    /// `null` when its database could not be read.
+    pub mode: Option<WorkspaceMode>,
+    pub readable: bool,
+}

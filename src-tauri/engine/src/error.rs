@@ -16,6 +16,8 @@ pub enum Error {
         "invalid workspace name {0:?}: use 1 to 64 lowercase letters, digits, '-' or '_', starting with a letter or digit"
     )]
     InvalidWorkspaceName(String),
+    #[error("a workspace named {0:?} already exists: choose another name")]
+    WorkspaceExists(String),
     #[error("cannot create the folder {path}: {source}")]
     CreateDir {
         path: PathBuf,
@@ -23,6 +25,11 @@ pub enum Error {
     },
     #[error(transparent)]
     Store(#[from] cadence_store::Error),
+    #[error("cannot write {path}: {source}")]
+    WriteFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot read {path}: {source}")]
     ReadFile {
         path: PathBuf,
@@ -106,10 +113,13 @@ impl Error {
             Error::NoDataDir
             | Error::InvalidDataDir { .. }
             | Error::InvalidWorkspaceName(_)
-            | Error::EmptySecret(_) => ErrorCode::InvalidInput,
+            | Error::EmptySecret(_)
+            | Error::WorkspaceExists(_) => ErrorCode::InvalidInput,
             Error::Keyring { .. } => ErrorCode::Keyring,
             Error::WebhookSignature(_) => ErrorCode::InvalidInput,
-            Error::Listen { .. } | Error::ReadFile { .. } => ErrorCode::Io,
+            Error::Listen { .. } | Error::ReadFile { .. } | Error::WriteFile { .. } => {
+                ErrorCode::Io
+            }
             Error::MissingSecretEnv(_) | Error::InvalidField { .. } | Error::NotConnected => {
                 ErrorCode::InvalidInput
             }

@@ -13,7 +13,7 @@ pub mod webhooks;
 pub mod workspace;
 
 pub use connection::{ConnectionInput, ConnectionSettings, PhoneNumberStatus};
-pub use dto::{Preferences, WorkspaceInfo};
+pub use dto::{Preferences, WorkspaceInfo, WorkspaceSummary};
 pub use error::{Error, ErrorCode, IpcError, Result};
 pub use paths::DataDir;
 pub use secrets::{SecretKind, SecretStore};

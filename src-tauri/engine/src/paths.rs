@@ -17,7 +17,10 @@ pub const DATA_DIR_ENV: &str = "CADENCE_DATA_DIR";
 pub const DEFAULT_WORKSPACE: &str = "sandbox";
 
 /// The database file inside a workspace's folder.
-const DATABASE_FILE: &str = "cadence.sqlite3";
+pub const DATABASE_FILE_NAME: &str = "cadence.sqlite3";
+
+/// The file (in the data folder) naming the workspace the app opens at start.
+const CURRENT_WORKSPACE_FILE: &str = "current-workspace";
 
 /// Cadence's data folder, resolved once at start.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +82,25 @@ impl DataDir {
 
     /// The database of one workspace.
     pub fn database_path(&self, workspace: &str) -> PathBuf {
-        self.workspace_dir(workspace).join(DATABASE_FILE)
+        self.workspace_dir(workspace).join(DATABASE_FILE_NAME)
+    }
+
+    /// The workspace the app opened last (the sandbox until the user switches).
+    /// An unreadable or invalid file falls back to the sandbox.
+    pub fn current_workspace(&self) -> String {
+        std::fs::read_to_string(self.root.join(CURRENT_WORKSPACE_FILE))
+            .ok()
+            .map(|text| text.trim().to_owned())
+            .filter(|name| crate::workspace::validate_name(name).is_ok())
+            .filter(|name| self.database_path(name).is_file())
+            .unwrap_or_else(|| DEFAULT_WORKSPACE.to_owned())
+    }
+
+    /// Remembers the workspace to open at the next start.
+    pub fn set_current_workspace(&self, name: &str) -> Result<()> {
+        let path = self.root.join(CURRENT_WORKSPACE_FILE);
+        std::fs::write(&path, format!("{name}\n"))
+            .map_err(|source| Error::WriteFile { path, source })
     }
 
     /// The folder for log files: inside the data folder when it was overridden,

@@ -3,7 +3,8 @@
 use cadence_core::{Language, WorkspaceMode};
 use cadence_store::Store;
 
-use crate::{DataDir, Error, Preferences, Result, VERSION, WorkspaceInfo};
+use crate::paths::{DATABASE_FILE_NAME, DEFAULT_WORKSPACE};
+use crate::{DataDir, Error, Preferences, Result, VERSION, WorkspaceInfo, WorkspaceSummary};
 
 /// An open workspace.
 #[derive(Debug, Clone)]
@@ -15,9 +16,24 @@ pub struct Workspace {
 
 impl Workspace {
     /// Opens the workspace `name` in `data_dir`, creating its folder, database and
-    /// record on first use. New workspaces start in the sandbox: nothing reaches a
-    /// real person until the user connects a real account.
+    /// record on first use. A workspace created this way starts in the sandbox:
+    /// nothing reaches a real person until the user connects a real account.
     pub async fn open(data_dir: &DataDir, name: &str) -> Result<Workspace> {
+        Workspace::open_as(data_dir, name, WorkspaceMode::Sandbox).await
+    }
+
+    /// Creates a new workspace in `mode` (a real account's is `Live`). A name
+    /// already in use is refused: the existing workspace is left untouched.
+    pub async fn create(data_dir: &DataDir, name: &str, mode: WorkspaceMode) -> Result<Workspace> {
+        validate_name(name)?;
+        if data_dir.database_path(name).exists() {
+            return Err(Error::WorkspaceExists(name.to_owned()));
+        }
+        Workspace::open_as(data_dir, name, mode).await
+    }
+
+    /// Opens `name`; `mode` is used only when the workspace is new.
+    async fn open_as(data_dir: &DataDir, name: &str, mode: WorkspaceMode) -> Result<Workspace> {
         validate_name(name)?;
         let dir = data_dir.workspace_dir(name);
         std::fs::create_dir_all(&dir).map_err(|source| Error::CreateDir {
@@ -25,13 +41,54 @@ impl Workspace {
             source,
         })?;
         let store = Store::open(&data_dir.database_path(name)).await?;
-        store.ensure_workspace(name, WorkspaceMode::Sandbox).await?;
+        store.ensure_workspace(name, mode).await?;
         tracing::info!(workspace = name, db = %store.path().display(), "opened workspace");
         Ok(Workspace {
             name: name.to_owned(),
             data_dir: data_dir.clone(),
             store,
         })
+    }
+
+    /// The workspaces in `data_dir`: the sandbox first, then by name. A folder
+    /// whose database cannot be read is listed with `readable: false` rather
+    /// than hidden, so the user can see it and act.
+    pub async fn list(data_dir: &DataDir) -> Result<Vec<WorkspaceSummary>> {
+        let root = data_dir.root().join("workspaces");
+        let entries = match std::fs::read_dir(&root) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => return Err(Error::ReadFile { path: root, source }),
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|entry| entry.ok())
+            .filter(|entry| entry.path().join(DATABASE_FILE_NAME).is_file())
+            .filter_map(|entry| entry.file_name().into_string().ok())
+            .filter(|name| validate_name(name).is_ok())
+            .collect();
+        names.sort_by_key(|name| (name != DEFAULT_WORKSPACE, name.clone()));
+        let mut summaries = Vec::with_capacity(names.len());
+        for name in names {
+            let row = match Store::open(&data_dir.database_path(&name)).await {
+                Ok(store) => {
+                    let row = store.workspace().await;
+                    store.close().await;
+                    row.ok()
+                }
+                Err(_) => None,
+            };
+            summaries.push(WorkspaceSummary {
+                mode: row.as_ref().map(|r| r.mode),
+                readable: row.is_some(),
+                name,
+            });
+        }
+        Ok(summaries)
+    }
+
+    /// The workspace's mode (sandbox or live).
+    pub async fn mode(&self) -> Result<WorkspaceMode> {
+        Ok(self.store.workspace().await?.mode)
     }
 
     pub fn name(&self) -> &str {
@@ -86,7 +143,7 @@ impl Workspace {
 
 /// Workspace names become folder names: keep them portable across Windows, macOS
 /// and Linux file systems.
-fn validate_name(name: &str) -> Result<()> {
+pub fn validate_name(name: &str) -> Result<()> {
     let ok = (1..=64).contains(&name.len())
         && name
             .chars()

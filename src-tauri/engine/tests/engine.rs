@@ -345,3 +345,74 @@ mod webhooks {
         receiver.stop().await;
     }
 }
+
+mod workspaces {
+    use cadence_core::WorkspaceMode;
+    use cadence_engine::{ErrorCode, Workspace};
+
+    use super::data_dir;
+
+    #[tokio::test]
+    async fn a_live_workspace_is_created_listed_and_remembered() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = data_dir(tmp.path());
+        assert!(
+            Workspace::list(&dir).await.unwrap().is_empty(),
+            "a new data folder has no workspaces"
+        );
+        assert_eq!(
+            dir.current_workspace(),
+            "sandbox",
+            "the sandbox opens first"
+        );
+
+        Workspace::open(&dir, "sandbox")
+            .await
+            .unwrap()
+            .close()
+            .await;
+        let live = Workspace::create(&dir, "acme", WorkspaceMode::Live)
+            .await
+            .unwrap();
+        assert_eq!(
+            live.mode().await.unwrap(),
+            WorkspaceMode::Live,
+            "a real account's workspace is live"
+        );
+        live.close().await;
+
+        let dup = Workspace::create(&dir, "acme", WorkspaceMode::Live)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            dup.code(),
+            ErrorCode::InvalidInput,
+            "an existing name is refused: {dup}"
+        );
+
+        let listed = Workspace::list(&dir).await.unwrap();
+        let shown: Vec<(&str, Option<WorkspaceMode>)> =
+            listed.iter().map(|w| (w.name.as_str(), w.mode)).collect();
+        assert_eq!(
+            shown,
+            [
+                ("sandbox", Some(WorkspaceMode::Sandbox)),
+                ("acme", Some(WorkspaceMode::Live))
+            ],
+            "the sandbox first, each with its mode"
+        );
+
+        dir.set_current_workspace("acme").unwrap();
+        assert_eq!(
+            dir.current_workspace(),
+            "acme",
+            "the choice is remembered for the next start"
+        );
+        std::fs::remove_dir_all(dir.workspace_dir("acme")).unwrap();
+        assert_eq!(
+            dir.current_workspace(),
+            "sandbox",
+            "a remembered workspace that is gone falls back to the sandbox"
+        );
+    }
+}

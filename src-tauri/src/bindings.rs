@@ -22,6 +22,12 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::workspace_info,
             commands::preferences,
             commands::set_language,
+            commands::list_workspaces,
+            commands::switch_workspace,
+            commands::create_live_workspace,
+            commands::connection,
+            commands::save_connection,
+            commands::test_connection,
         ])
         .events(collect_events![commands::PreferencesChanged])
 }

@@ -7,38 +7,37 @@ pub mod bindings;
 pub mod commands;
 mod logging;
 
-use cadence_engine::paths::DEFAULT_WORKSPACE;
-use cadence_engine::{DataDir, IpcError, Workspace};
+use cadence_engine::{DataDir, IpcError, Session};
+use tokio::sync::RwLock;
 
-/// What every command reaches: the open workspace, or why it could not be opened
-/// (the window still opens and shows that error instead of vanishing).
+/// What every command reaches: the open session (workspace and its link to
+/// WhatsApp), or why it could not be opened (the window still opens and shows
+/// that error instead of vanishing).
 pub struct AppState {
-    workspace: Result<Workspace, IpcError>,
+    data_dir: Result<DataDir, IpcError>,
+    session: RwLock<Result<Session, IpcError>>,
     /// The OS locale at start, which picks the language until the user chooses one.
     os_locale: Option<String>,
 }
 
-impl AppState {
-    fn workspace(&self) -> Result<&Workspace, IpcError> {
-        self.workspace.as_ref().map_err(Clone::clone)
-    }
-}
-
-/// Starts the app: resolves the data folder, starts logging, opens the default
-/// workspace and shows the window.
+/// Starts the app: resolves the data folder, starts logging, opens the workspace
+/// used last (the sandbox at first) and shows the window.
 pub fn run() {
     let data_dir = DataDir::resolve(None);
     let _log_guard = match &data_dir {
         Ok(dir) => logging::init(&dir.log_dir()),
         Err(_) => logging::init_stderr_only(),
     };
-    let workspace = tauri::async_runtime::block_on(async {
-        let dir = data_dir?;
-        Workspace::open(&dir, DEFAULT_WORKSPACE).await
-    })
-    .map_err(IpcError::from);
+    let data_dir = data_dir.map_err(IpcError::from);
+    let session = tauri::async_runtime::block_on(async {
+        let dir = data_dir.clone()?;
+        Session::open(&dir, &dir.current_workspace())
+            .await
+            .map_err(IpcError::from)
+    });
     let state = AppState {
-        workspace,
+        data_dir,
+        session: RwLock::new(session),
         os_locale: sys_locale::get_locale(),
     };
     tracing::info!(version = cadence_engine::VERSION, os_locale = ?state.os_locale, "Cadence starting");

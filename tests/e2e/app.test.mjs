@@ -1,9 +1,9 @@
 // End-to-end tests of the real Cadence window.
 import assert from "node:assert/strict";
-import { existsSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { expectText, saveShot, startDriver, tempDataDir } from "./support.mjs";
+import { expectText, saveShot, startDriver, startSandbox, tempDataDir } from "./support.mjs";
 
 const screens = [
   ["templates", "Templates"],
@@ -159,5 +159,90 @@ describe("Cadence with an unusable data folder", () => {
     const text = await panel.getText();
     assert.match(text, /A file or folder could not be used/, "the title says what kind of problem");
     assert.ok(text.includes(notAFolder), `the message names the folder: ${text}`);
+  });
+});
+
+describe("Connecting WhatsApp", () => {
+  const dataDir = tempDataDir();
+  let meta;
+  let driver;
+  let app;
+
+  before(async () => {
+    // A stand-in for graph.facebook.com: the sandbox binary answers like Meta,
+    // including Meta's refusal of an unknown access token.
+    meta = await startSandbox();
+    driver = await startDriver({ CADENCE_DATA_DIR: dataDir, CADENCE_GRAPH_URL: meta.url });
+    app = await driver.launch();
+  });
+
+  after(async () => {
+    await app?.deleteSession().catch(() => {});
+    await driver?.stop();
+    await meta?.stop();
+  });
+
+  const byId = (id) => app.$(`[data-testid="${id}"]`);
+
+  test("the sandbox workspace is connected out of the box", async () => {
+    await (await byId("nav-settings")).click();
+    await (await byId("connection-sandbox")).waitForDisplayed({ timeout: 10000 });
+    await (await byId("connection-test")).click();
+    const result = await byId("connection-result");
+    await result.waitForDisplayed({ timeout: 10000 });
+    assert.match(await result.getText(), /Connected/, "the in-process sandbox answers");
+    await expectText(await byId("connection-quality"), "GREEN", "a new sandbox number is GREEN");
+    await saveShot(app, "connection-sandbox");
+  });
+
+  test("a bogus real account shows Meta's own error, and its secrets stay out of the database", async () => {
+    await (await byId("new-live-name")).setValue("acme");
+    await (await byId("new-live-create")).click();
+    await expectText(await byId("mode-badge"), "Live", "a real account's workspace is marked Live");
+
+    await (await byId("connection-waba_id")).waitForDisplayed({ timeout: 10000 });
+    await (await byId("connection-waba_id")).setValue("102290129340398");
+    await (await byId("connection-phone_number_id")).setValue("106540352242922");
+    await (await byId("connection-access_token")).setValue("EAAG-bogus-e2e-token");
+    await (await byId("connection-app_secret")).setValue("e2e-app-secret-value");
+    await (await byId("connection-verify_token")).setValue("e2e-verify-token");
+    await (await byId("connection-webhook_listen")).setValue("127.0.0.1:0");
+    await (await byId("connection-save")).click();
+    await (await byId("connection-saved")).waitForDisplayed({ timeout: 10000 });
+    assert.match(
+      await (await byId("connection-receiver")).getText(),
+      /Listening at http:\/\/127\.0\.0\.1:\d+\/webhooks\/whatsapp/,
+      "with the app secret and verify token saved, the webhook receiver runs",
+    );
+
+    await (await byId("connection-test")).click();
+    const panel = await byId("error-panel");
+    await panel.waitForDisplayed({ timeout: 15000 });
+    assert.equal(
+      await panel.getAttribute("data-code"),
+      "meta_api",
+      "Meta refused, the app did not crash",
+    );
+    assert.match(
+      await panel.getText(),
+      /Invalid OAuth access token/,
+      "Meta's words reach the user",
+    );
+    await saveShot(app, "connection-bogus");
+
+    const database = join(dataDir, "workspaces", "acme", "cadence.sqlite3");
+    for (const file of [database, `${database}-wal`]) {
+      if (!existsSync(file)) continue;
+      const bytes = readFileSync(file).toString("latin1");
+      for (const secret of ["EAAG-bogus-e2e-token", "e2e-app-secret-value", "e2e-verify-token"]) {
+        assert.ok(!bytes.includes(secret), `${secret} must live in the keyring, never in ${file}`);
+      }
+    }
+  });
+
+  test("switching back to the sandbox is explicit and visible", async () => {
+    await (await byId("workspace-select")).selectByAttribute("value", "sandbox");
+    await expectText(await byId("mode-badge"), "Sandbox", "the badge follows the switch");
+    await (await byId("connection-sandbox")).waitForDisplayed({ timeout: 10000 });
   });
 });

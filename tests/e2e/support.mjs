@@ -15,6 +15,7 @@ const uiRequire = createRequire(new URL("../../ui/package.json", import.meta.url
 const { remote } = await import(pathToFileURL(uiRequire.resolve("webdriverio")).href);
 
 export const APP = process.env.CADENCE_E2E_APP;
+export const SANDBOX = process.env.CADENCE_E2E_SANDBOX;
 if (!APP || !existsSync(APP)) {
   throw new Error(
     `CADENCE_E2E_APP must name the built app binary (got ${APP ?? "nothing"}); run \`cargo xtask test\``,
@@ -217,4 +218,29 @@ export async function saveShot(app, name) {
   await app.pause(300);
   const screen = display ?? process.env.DISPLAY;
   execFileSync("import", ["-display", screen, "-window", "root", join(dir, `${name}.png`)]);
+}
+
+/**
+ * Starts the `cadence-sandbox` binary (CADENCE_E2E_SANDBOX) on a free loopback
+ * port, as a stand-in for Meta's Graph API. Returns its URL and `stop()`.
+ */
+export async function startSandbox() {
+  if (!SANDBOX || !existsSync(SANDBOX)) {
+    throw new Error(`CADENCE_E2E_SANDBOX must name the cadence-sandbox binary (got ${SANDBOX})`);
+  }
+  const port = await freePort();
+  const child = startProcess(
+    SANDBOX,
+    ["--listen", `127.0.0.1:${port}`, "--seed", "7"],
+    process.env,
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor("cadence-sandbox", async () => {
+    try {
+      return (await fetch(`${url}/_sandbox/health`)).ok;
+    } catch {
+      return false;
+    }
+  });
+  return { url, stop: () => stopProcess(child) };
 }

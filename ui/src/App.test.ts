@@ -132,3 +132,99 @@ describe("the shell", () => {
     );
   });
 });
+
+describe("Settings → Connection", () => {
+  async function openSettings(fake: FakeBackend) {
+    start(fake);
+    await settle();
+    navigate("settings");
+    flushSync();
+    await settle();
+  }
+
+  function type(testid: string, value: string) {
+    const input = $(testid) as HTMLInputElement;
+    input.value = value;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  async function click(testid: string) {
+    ($(testid) as HTMLButtonElement).click();
+    await settle();
+  }
+
+  it("shows the sandbox as connected and tests it", async () => {
+    await openSettings(createFakeBackend());
+    expect($("connection-sandbox")?.textContent).toContain("offline sandbox");
+    expect($("connection-receiver")?.textContent).toContain("Listening at http://127.0.0.1:40000");
+    await click("connection-test");
+    expect($("connection-result")?.textContent).toContain("Connected");
+    expect($("connection-quality")?.textContent).toBe("GREEN");
+  });
+
+  it("creates a live workspace, which the badge and switcher then show", async () => {
+    const fake = createFakeBackend();
+    await openSettings(fake);
+    type("new-live-name", "acme");
+    flushSync();
+    await click("new-live-create");
+    await settle();
+    expect($("mode-badge")?.textContent?.trim()).toBe("Live");
+    const switcher = $("workspace-select") as HTMLSelectElement;
+    expect([...switcher.options].map((o) => o.textContent?.trim())).toEqual([
+      "sandbox (Sandbox)",
+      "acme (Live)",
+    ]);
+    expect($("connection-waba_id"), "a live workspace has the account form").not.toBeNull();
+  });
+
+  it("refuses a bad live workspace name with the backend's reason", async () => {
+    await openSettings(createFakeBackend());
+    type("new-live-name", "Not Valid");
+    flushSync();
+    await click("new-live-create");
+    expect($("error-panel")?.getAttribute("data-code")).toBe("invalid_input");
+    expect($("mode-badge")?.textContent?.trim(), "nothing switched").toBe("Sandbox");
+  });
+
+  it("saves a live connection, never shows secrets back, and shows Meta's refusal word for word", async () => {
+    const fake = createFakeBackend();
+    await fake.createLiveWorkspace("acme");
+    await openSettings(fake);
+
+    type("connection-waba_id", "102290129340398");
+    type("connection-phone_number_id", "106540352242922");
+    type("connection-access_token", "bogus-token");
+    type("connection-app_secret", "s3cret");
+    type("connection-verify_token", "verify");
+    flushSync();
+    await click("connection-save");
+    expect($("connection-saved")).not.toBeNull();
+    const token = $("connection-access_token") as HTMLInputElement;
+    expect(token.value, "a saved secret is not kept in the form").toBe("");
+    expect(token.placeholder).toContain("OS keyring");
+    expect(
+      ($("connection-api_version") as HTMLInputElement).value,
+      "the form shows what was saved, defaults included",
+    ).toBe("v23.0");
+    expect($("connection-receiver")?.textContent).toContain("Listening at");
+
+    await click("connection-test");
+    const panel = $("error-panel");
+    expect(panel?.getAttribute("data-code")).toBe("meta_api");
+    expect(panel?.textContent).toContain("Invalid OAuth access token");
+    expect(panel?.textContent).toContain("Meta refused the request");
+  });
+
+  it("names the wrong field when saving fails", async () => {
+    const fake = createFakeBackend();
+    await fake.createLiveWorkspace("acme");
+    await openSettings(fake);
+    type("connection-waba_id", "abc");
+    type("connection-phone_number_id", "1");
+    flushSync();
+    await click("connection-save");
+    expect($("error-panel")?.textContent).toContain("WABA id");
+    expect($("connection-saved")).toBeNull();
+  });
+});

@@ -110,27 +110,43 @@ impl Workspace {
             .connection()
             .await?
             .ok_or(Error::NotConnected)?;
-        let client = Client::builder(access_token.clone())
-            .base_url(base_url)
-            .api_version(&row.api_version)
-            .build()
-            .map_err(Error::Meta)?;
-        let info = client
-            .phone_number_info(&row.phone_number_id)
-            .await
-            .map_err(Error::Meta)?;
-        Ok(PhoneNumberStatus {
-            phone_number_id: row.phone_number_id,
-            display_phone_number: info.display_phone_number.clone(),
-            verified_name: info.verified_name.clone(),
-            quality_rating: info.quality_rating.as_ref().map(|q| q.as_str().to_owned()),
-            throughput_level: info
-                .throughput
-                .as_ref()
-                .map(|t| t.level.as_str().to_owned()),
-            messaging_limit: info.messaging_limit().map(|l| l.as_str().to_owned()),
-        })
+        check_phone_number(
+            base_url,
+            &row.api_version,
+            &row.phone_number_id,
+            access_token,
+        )
+        .await
     }
+}
+
+/// Reads the phone number's quality rating, throughput and messaging limit.
+pub async fn check_phone_number(
+    base_url: &str,
+    api_version: &str,
+    phone_number_id: &str,
+    access_token: &Secret,
+) -> Result<PhoneNumberStatus> {
+    let client = Client::builder(access_token.clone())
+        .base_url(base_url)
+        .api_version(api_version)
+        .build()
+        .map_err(Error::Meta)?;
+    let info = client
+        .phone_number_info(phone_number_id)
+        .await
+        .map_err(Error::Meta)?;
+    Ok(PhoneNumberStatus {
+        phone_number_id: phone_number_id.to_owned(),
+        display_phone_number: info.display_phone_number.clone(),
+        verified_name: info.verified_name.clone(),
+        quality_rating: info.quality_rating.as_ref().map(|q| q.as_str().to_owned()),
+        throughput_level: info
+            .throughput
+            .as_ref()
+            .map(|t| t.level.as_str().to_owned()),
+        messaging_limit: info.messaging_limit().map(|l| l.as_str().to_owned()),
+    })
 }
 
 fn settings_from(row: ConnectionRow, secrets: &SecretStore) -> Result<ConnectionSettings> {

@@ -39,6 +39,14 @@ pub enum Error {
     MissingSecretEnv(String),
     #[error("{field}: {reason}")]
     InvalidField { field: &'static str, reason: String },
+    #[error(
+        "the sandbox workspace's connection is fixed: create a workspace for a real account instead"
+    )]
+    SandboxConnectionIsFixed,
+    #[error("the {0} is not saved: enter it in Settings → Connection")]
+    MissingSecret(crate::SecretKind),
+    #[error("the sandbox could not start: {0}")]
+    Sandbox(String),
     #[error("no connection is saved: fill in Settings → Connection first")]
     NotConnected,
     #[error("{}", meta_message(.0))]
@@ -120,9 +128,12 @@ impl Error {
             Error::Listen { .. } | Error::ReadFile { .. } | Error::WriteFile { .. } => {
                 ErrorCode::Io
             }
-            Error::MissingSecretEnv(_) | Error::InvalidField { .. } | Error::NotConnected => {
-                ErrorCode::InvalidInput
-            }
+            Error::MissingSecretEnv(_)
+            | Error::InvalidField { .. }
+            | Error::NotConnected
+            | Error::SandboxConnectionIsFixed
+            | Error::MissingSecret(_) => ErrorCode::InvalidInput,
+            Error::Sandbox(_) => ErrorCode::Internal,
             Error::Meta(error) if error.meta().is_some() => ErrorCode::MetaApi,
             Error::Meta(_) => ErrorCode::Network,
             Error::CreateDir { .. } => ErrorCode::Io,

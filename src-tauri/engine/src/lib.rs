@@ -9,6 +9,7 @@ pub mod dto;
 pub mod error;
 pub mod paths;
 pub mod secrets;
+pub mod session;
 pub mod webhooks;
 pub mod workspace;
 
@@ -17,6 +18,7 @@ pub use dto::{Preferences, WorkspaceInfo, WorkspaceSummary};
 pub use error::{Error, ErrorCode, IpcError, Result};
 pub use paths::DataDir;
 pub use secrets::{SecretKind, SecretStore};
+pub use session::{ConnectionView, ReceiverStatus, Session};
 pub use workspace::Workspace;
 
 /// The version of Cadence (all crates of the workspace share it).

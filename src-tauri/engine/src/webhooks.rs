@@ -128,11 +128,15 @@ pub struct ReceiverConfig {
     pub listen: SocketAddr,
     pub app_secret: Secret,
     pub verify_token: Secret,
+    /// Recorded with each delivery: `Receiver` for Meta, `Sandbox` for the
+    /// in-process sandbox.
+    pub source: WebhookSource,
 }
 
 #[derive(Clone)]
 struct ReceiverState {
     store: Store,
+    source: WebhookSource,
     app_secret: Secret,
     verify_token: Secret,
 }
@@ -161,6 +165,7 @@ impl WebhookReceiver {
         })?;
         let state = ReceiverState {
             store,
+            source: config.source,
             app_secret: config.app_secret,
             verify_token: config.verify_token,
         };
@@ -239,7 +244,7 @@ async fn receive(
         app_secret: &state.app_secret,
         signature,
     };
-    match ingest(&state.store, WebhookSource::Receiver, &body, trust).await {
+    match ingest(&state.store, state.source, &body, trust).await {
         Ok(Ingested {
             recorded:
                 Recorded::New {

@@ -267,6 +267,7 @@ mod webhooks {
                 listen: "127.0.0.1:0".parse().unwrap(),
                 app_secret: Secret::new(APP_SECRET),
                 verify_token: Secret::new("verify-me"),
+                source: WebhookSource::Receiver,
             },
         )
         .await

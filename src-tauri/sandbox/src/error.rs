@@ -1,5 +1,6 @@
 //! Why the sandbox refused something: every refusal a Cloud API client can see,
-//! each carrying Meta's error code, text and HTTP status (see [`Error::meta`]).
+//! each carrying Meta's error code, text and HTTP status (see [`Error::meta`]), and
+//! [`ServeError`], why the HTTP server could not start.
 
 use serde::Serialize;
 
@@ -57,6 +58,22 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why the HTTP server could not start or be reconfigured.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the webhook URL {url:?} is not an absolute http(s) URL")]
+    WebhookUrl { url: String },
+    #[error("cannot build the webhook client: {0}")]
+    WebhookClient(#[source] reqwest::Error),
+    #[error(transparent)]
+    Profile(#[from] Error),
+}
 
 /// An error as Meta would answer it: what the HTTP layer serialises into
 /// `{"error":{"message","type","code","error_subcode","error_data":{"details"}}}`.

@@ -3,17 +3,22 @@
 //! This crate is the simulation core: template review and statuses, quality and the
 //! pause ladder, throughput, pair rate, messaging tier and per-user marketing limits,
 //! undeliverable and opted-out recipients, status webhooks (sometimes out of order),
-//! simulated replies, fault decisions and the ledger of accepted messages. It is pure:
-//! time is passed in ([`SimTime`]), randomness is seeded, nothing does I/O. The HTTP
-//! layer (Meta's paths, signing, retries) calls [`Sandbox`] with plain values.
+//! simulated replies, fault decisions and the ledger of accepted messages. The core is
+//! pure: time is passed in ([`SimTime`]), randomness is seeded, nothing does I/O.
 //!
-//! Depends on `cadence-core` (and, once the HTTP layer lands, `cadence-whatsapp`);
-//! must not depend on `tauri`, the store or the engine.
+//! [`http`] puts it on the network: Meta's Graph API paths, the control API, injected
+//! faults and signed webhook delivery ([`webhook_body`] writes Meta's JSON). Run it
+//! in-process with [`serve`], or as the `cadence-sandbox` binary.
+//!
+//! Depends on `cadence-core` and `cadence-whatsapp` (its wire types, so the sandbox
+//! speaks exactly what the client sends); must not depend on `tauri`, the store or
+//! the engine.
 
 pub mod clock;
 pub mod error;
 pub mod events;
 pub mod fault;
+pub mod http;
 pub mod ledger;
 pub mod limits;
 pub mod profile;
@@ -22,11 +27,15 @@ pub mod rng;
 pub mod sandbox;
 pub mod send;
 pub mod templates;
+pub mod webhook_body;
 
 pub use clock::{SimClock, SimTime, TimeScale};
-pub use error::{Error, MetaError, Result};
+pub use error::{Error, MetaError, Result, ServeError};
 pub use events::{InboundContent, MarketingPreference, MessageStatus, Webhook, WebhookKind};
 pub use fault::{Fault, FaultDecision};
+pub use http::{
+    ManualWallClock, RetryPolicy, RunningSandbox, ServerConfig, SystemWallClock, WallClock, serve,
+};
 pub use ledger::{Ledger, LedgerEntry, LedgerOutcome};
 pub use profile::Profile;
 pub use quality::QualityScore;

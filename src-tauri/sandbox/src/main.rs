@@ -1,13 +1,15 @@
 //! `cadence-sandbox`: the offline WhatsApp Cloud API as a program.
 //!
-//! This version prints the default profile; serving Meta's HTTP paths arrives with
-//! the HTTP layer. Must not depend on `tauri`.
+//! Parses the flags, loads the profile, serves until Ctrl-C. Prints exactly one line
+//! to stdout (`listening on http://ADDR`, what scripts wait for); everything else is
+//! logged to stderr. Bad flags or a bad profile: one line on stderr, exit 2.
+//! Must not depend on `tauri`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cadence_sandbox::Profile;
+use cadence_sandbox::{Profile, ServerConfig, TimeScale, serve};
 use clap::Parser;
 
 #[derive(Debug, Parser)]
@@ -33,36 +35,99 @@ struct Cli {
     #[arg(long, value_name = "X", default_value_t = 1.0)]
     time_scale: f64,
 
+    /// POST signed webhooks here (can be changed later through the control API).
+    #[arg(long, value_name = "URL")]
+    webhook_url: Option<String>,
+
     /// Print the default profile as JSON and exit.
     #[arg(long)]
     print_default_profile: bool,
 }
 
+/// Exit status for anything the user has to fix (flags, profile, address in use).
+const USAGE_ERROR: u8 = 2;
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // --help and --version are not errors.
+            let code = if error.use_stderr() { USAGE_ERROR } else { 0 };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
     if cli.print_default_profile {
         println!("{}", Profile::default().to_json());
         return ExitCode::SUCCESS;
     }
-    if let Some(path) = &cli.profile {
-        let problem = match std::fs::read_to_string(path) {
-            Err(error) => Some(format!("cannot read it: {error}")),
-            Ok(json) => Profile::from_json(&json)
-                .err()
-                .map(|error| error.to_string()),
-        };
-        if let Some(problem) = problem {
-            eprintln!("error: profile {}: {problem}", path.display());
-            return ExitCode::from(2);
+    let profile = match &cli.profile {
+        None => Profile::default(),
+        Some(path) => {
+            let loaded = std::fs::read_to_string(path)
+                .map_err(|error| format!("cannot read it: {error}"))
+                .and_then(|json| Profile::from_json(&json).map_err(|error| error.to_string()));
+            match loaded {
+                Ok(profile) => profile,
+                Err(problem) => {
+                    eprintln!("error: profile {}: {problem}", path.display());
+                    return ExitCode::from(USAGE_ERROR);
+                }
+            }
         }
-    }
-    if let Some(address) = cli.listen {
+    };
+    if !(cli.time_scale.is_finite() && cli.time_scale > 0.0) {
         eprintln!(
-            "error: cannot listen on {address}: the HTTP layer is not built in this version of cadence-sandbox (seed {}, time scale {})",
-            cli.seed, cli.time_scale
+            "error: --time-scale must be a positive number, got {}",
+            cli.time_scale
         );
-        return ExitCode::from(2);
+        return ExitCode::from(USAGE_ERROR);
     }
-    eprintln!("error: nothing to do: give --listen ADDR or --print-default-profile (see --help)");
-    ExitCode::from(2)
+    let Some(listen) = cli.listen else {
+        eprintln!(
+            "error: nothing to do: give --listen ADDR or --print-default-profile (see --help)"
+        );
+        return ExitCode::from(USAGE_ERROR);
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut config = ServerConfig::new(listen);
+    config.profile = profile;
+    config.seed = cli.seed;
+    config.time_scale = TimeScale::new(cli.time_scale);
+    config.webhook_url = cli.webhook_url;
+    runtime.block_on(async move {
+        let running = match serve(config).await {
+            Ok(running) => running,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::from(USAGE_ERROR);
+            }
+        };
+        println!("listening on {}", running.base_url());
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot wait for Ctrl-C; stopping");
+        }
+        tracing::info!("stopping");
+        running.stop().await;
+        tracing::info!("stopped");
+        ExitCode::SUCCESS
+    })
 }

@@ -19,7 +19,7 @@ use crate::events::{
 use crate::fault::{self, FaultDecision};
 use crate::ledger::{Ledger, LedgerEntry, LedgerOutcome};
 use crate::limits::{self, code};
-use crate::profile::{MillisRange, Profile};
+use crate::profile::{Faults, MillisRange, Profile};
 use crate::quality::{FeedbackWindow, PauseStep, QualityScore, pause_step};
 use crate::rng::SeededRng;
 use crate::send::{
@@ -226,6 +226,16 @@ impl Sandbox {
         }
     }
 
+    /// Replace the profile's faults at run time (the control API's switch), so that a
+    /// test can set up templates on a healthy API and then make it fail.
+    pub fn set_faults(&mut self, faults: Faults) -> Result<()> {
+        let mut profile = self.profile.clone();
+        profile.faults = faults;
+        profile.validate()?;
+        self.profile = profile;
+        Ok(())
+    }
+
     /// The fault to inject into one API request, from its own seeded stream (so that
     /// faults do not change which recipients read or block).
     pub fn decide_fault(&mut self) -> FaultDecision {
@@ -334,6 +344,21 @@ impl Sandbox {
                 name: name.to_owned(),
             }),
             deleted => Ok(deleted),
+        }
+    }
+
+    /// `DELETE message_templates?name=&hsm_id=`: the one template with that id, whose
+    /// name must match (Meta refuses an id that belongs to another name).
+    pub fn delete_template_by_id(&mut self, now: SimTime, name: &str, id: u64) -> Result<()> {
+        self.advance_to(now);
+        match self.templates.get(&id) {
+            Some(template) if template.draft.name == name => {
+                self.templates.remove(&id);
+                Ok(())
+            }
+            _ => Err(Error::TemplateNotFound {
+                name: name.to_owned(),
+            }),
         }
     }
 

@@ -1,6 +1,12 @@
 //! The sandbox's behaviour end to end, through its public API, on simulated time:
 //! review, limits, failures in status webhooks, the quality pause ladder,
 //! determinism and the ledger. No test sleeps: time is passed in.
+//!
+//! [`http`] drives the same sandbox over HTTP with the typed client (one test binary
+//! per crate: one link on a two-core machine).
+
+#[path = "sandbox/http.rs"]
+mod http;
 
 use std::time::Duration;
 

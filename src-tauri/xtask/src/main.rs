@@ -113,12 +113,16 @@ fn build_app(root: &Path) -> Result<PathBuf> {
         "--features",
         "custom-protocol",
     ]))?;
-    let exe = if cfg!(windows) {
-        "cadence-desktop.exe"
+    Ok(target_dir(root).join("debug").join(exe("cadence-desktop")))
+}
+
+/// A binary's file name on this OS.
+fn exe(name: &str) -> String {
+    if cfg!(windows) {
+        format!("{name}.exe")
     } else {
-        "cadence-desktop"
-    };
-    Ok(target_dir(root).join("debug").join(exe))
+        name.to_owned()
+    }
 }
 
 fn target_dir(root: &Path) -> PathBuf {
@@ -218,7 +222,19 @@ fn run_tests(root: &Path) -> ExitCode {
     check("vitest", &mut || run(npm(root).args(["test"])));
     check("end-to-end", &mut || {
         let app = build_app(root)?;
-        run(npm(root).args(["run", "e2e"]).env("CADENCE_E2E_APP", &app))
+        // The sandbox binary stands in for Meta's Graph API in the tests.
+        run(cargo().current_dir(root).args([
+            "build",
+            "--package",
+            "cadence-sandbox",
+            "--bin",
+            "cadence-sandbox",
+        ]))?;
+        let sandbox = target_dir(root).join("debug").join(exe("cadence-sandbox"));
+        run(npm(root)
+            .args(["run", "e2e"])
+            .env("CADENCE_E2E_APP", &app)
+            .env("CADENCE_E2E_SANDBOX", &sandbox))
     });
 
     eprintln!("\nSummary:");

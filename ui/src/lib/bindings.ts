@@ -16,6 +16,21 @@ export const commands = {
 	 *  window.
 	 */
 	setLanguage: (language: Language | null) => typedError<Preferences, IpcError>(__TAURI_INVOKE("set_language", { language })),
+	/**  The workspaces in the data folder, for the switcher. */
+	listWorkspaces: () => typedError<WorkspaceSummary[], IpcError>(__TAURI_INVOKE("list_workspaces")),
+	/**  Closes the open workspace and opens `name`, remembered for the next start. */
+	switchWorkspace: (name: string) => typedError<WorkspaceInfo, IpcError>(__TAURI_INVOKE("switch_workspace", { name })),
+	/**
+	 *  Creates a workspace for a real WhatsApp Business account and switches to it.
+	 *  The interface language carries over.
+	 */
+	createLiveWorkspace: (name: string) => typedError<WorkspaceInfo, IpcError>(__TAURI_INVOKE("create_live_workspace", { name })),
+	/**  How the open workspace reaches WhatsApp. */
+	connection: () => typedError<ConnectionView, IpcError>(__TAURI_INVOKE("connection")),
+	/**  Saves a live workspace's connection (secrets into the OS keyring). */
+	saveConnection: (input: ConnectionInput) => typedError<ConnectionView, IpcError>(__TAURI_INVOKE("save_connection", { input })),
+	/**  Asks Meta (or the sandbox) about the phone number. */
+	testConnection: () => typedError<PhoneNumberStatus, IpcError>(__TAURI_INVOKE("test_connection")),
 };
 
 /** Events */
@@ -24,6 +39,47 @@ export const events = {
 };
 
 /* Types */
+/**
+ *  What the user typed in Settings → Connection. A secret left `None` keeps the
+ *  one already in the keyring (the screen never shows a stored secret back).
+ */
+export type ConnectionInput = {
+	waba_id: string,
+	phone_number_id: string,
+	api_version: string | null,
+	webhook_listen: string | null,
+	access_token: string | null,
+	app_secret: string | null,
+	verify_token: string | null,
+};
+
+/**
+ *  The saved connection, as Settings shows it: ids, and whether each secret is
+ *  stored, never the secrets themselves.
+ */
+export type ConnectionSettings = {
+	waba_id: string,
+	phone_number_id: string,
+	api_version: string,
+	webhook_listen: string,
+	access_token_saved: boolean,
+	app_secret_saved: boolean,
+	verify_token_saved: boolean,
+};
+
+/**  What Settings → Connection shows. */
+export type ConnectionView = {
+	mode: WorkspaceMode,
+	/**
+	 *  The account ids (for the sandbox: its own); `null` until a live workspace
+	 *  saved its connection.
+	 */
+	settings: ConnectionSettings | null,
+	/**  Where the in-process sandbox answers (sandbox workspaces only). */
+	sandbox_url: string | null,
+	receiver: ReceiverStatus,
+};
+
 /**
  *  What went wrong, as a code the UI can branch on and translate.
  * 
@@ -59,6 +115,19 @@ export type IpcError = {
 /**  A language of the interface. Stored as its ISO 639-1 code. */
 export type Language = "en" | "ru";
 
+/**  What Meta says about the phone number: the answer to "Test connection". */
+export type PhoneNumberStatus = {
+	phone_number_id: string,
+	display_phone_number: string | null,
+	verified_name: string | null,
+	/**  GREEN, YELLOW, RED or UNKNOWN (or a newer value Meta adds). */
+	quality_rating: string | null,
+	/**  STANDARD (80 messages/s) or HIGH (1,000 messages/s). */
+	throughput_level: string | null,
+	/**  Unique users reachable in a moving 24 hours, such as TIER_2K. */
+	messaging_limit: string | null,
+};
+
 /**  The user's interface preferences. */
 export type Preferences = {
 	/**  The language chosen in Settings; `null` follows the OS locale. */
@@ -69,6 +138,14 @@ export type Preferences = {
 
 /**  The preferences changed (in any window). */
 export type PreferencesChanged = Preferences;
+
+/**  The webhook receiver: where it listens, or why it does not. */
+export type ReceiverStatus = {
+	/**  `http://ADDR/webhooks/whatsapp` while listening. */
+	url: string | null,
+	/**  Why it is not listening (missing secrets, address in use, …). */
+	problem: string | null,
+};
 
 /**  The open workspace and where its files are, for Settings and `cadence workspace info`. */
 export type WorkspaceInfo = {
@@ -97,6 +174,14 @@ export type WorkspaceMode =
 "sandbox" | 
 /**  Talks to Meta's Cloud API with a real WhatsApp Business account. */
 "live";
+
+/**  One workspace in the switcher. */
+export type WorkspaceSummary = {
+	name: string,
+	/**  `null` when its database could not be read. */
+	mode: WorkspaceMode | null,
+	readable: boolean,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

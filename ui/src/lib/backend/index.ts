@@ -1,9 +1,27 @@
 // The one door from the window to Cadence's backend. Screens call `backend()`
 // and never `invoke` directly: the app runs with the Tauri implementation, unit
 // tests with the in-memory double (fake.ts).
-import type { ErrorCode, Language, Preferences, WorkspaceInfo } from "../bindings";
+import type {
+  ConnectionInput,
+  ConnectionView,
+  ErrorCode,
+  Language,
+  PhoneNumberStatus,
+  Preferences,
+  WorkspaceInfo,
+  WorkspaceSummary,
+} from "../bindings";
 
-export type { ErrorCode, Language, Preferences, WorkspaceInfo };
+export type {
+  ConnectionInput,
+  ConnectionView,
+  ErrorCode,
+  Language,
+  PhoneNumberStatus,
+  Preferences,
+  WorkspaceInfo,
+  WorkspaceSummary,
+};
 
 export interface Backend {
   workspaceInfo(): Promise<WorkspaceInfo>;
@@ -12,6 +30,14 @@ export interface Backend {
   setLanguage(language: Language | null): Promise<Preferences>;
   /** Calls `handler` whenever the preferences change; returns the unsubscribe. */
   onPreferencesChanged(handler: (preferences: Preferences) => void): Promise<() => void>;
+  listWorkspaces(): Promise<WorkspaceSummary[]>;
+  /** Closes the open workspace and opens `name`. */
+  switchWorkspace(name: string): Promise<WorkspaceInfo>;
+  /** A new workspace for a real WhatsApp Business account, switched to. */
+  createLiveWorkspace(name: string): Promise<WorkspaceInfo>;
+  connection(): Promise<ConnectionView>;
+  saveConnection(input: ConnectionInput): Promise<ConnectionView>;
+  testConnection(): Promise<PhoneNumberStatus>;
 }
 
 /** An error from the backend: a code from a closed set and a message for people. */

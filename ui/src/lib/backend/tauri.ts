@@ -23,4 +23,10 @@ export const tauriBackend: Backend = {
   setLanguage: (language) => unwrap(commands.setLanguage(language)),
   onPreferencesChanged: (handler) =>
     events.preferencesChanged.listen((event) => handler(event.payload)),
+  listWorkspaces: () => unwrap(commands.listWorkspaces()),
+  switchWorkspace: (name) => unwrap(commands.switchWorkspace(name)),
+  createLiveWorkspace: (name) => unwrap(commands.createLiveWorkspace(name)),
+  connection: () => unwrap(commands.connection()),
+  saveConnection: (input) => unwrap(commands.saveConnection(input)),
+  testConnection: () => unwrap(commands.testConnection()),
 };

@@ -1,0 +1,250 @@
+//! An open workspace together with its link to WhatsApp: the in-process sandbox
+//! (and a receiver for its webhooks) for a sandbox workspace; Meta's Cloud API
+//! and the webhook receiver for a live one. The app holds one session at a time.
+
+use cadence_core::{Secret, WorkspaceMode};
+use cadence_sandbox::{RunningSandbox, ServerConfig};
+use cadence_store::WebhookSource;
+use cadence_whatsapp::client::{DEFAULT_API_VERSION, DEFAULT_BASE_URL};
+use serde::Serialize;
+
+use crate::connection::check_phone_number;
+use crate::webhooks::{ReceiverConfig, WEBHOOK_PATH, WebhookReceiver};
+use crate::{
+    ConnectionInput, ConnectionSettings, DataDir, Error, PhoneNumberStatus, Result, SecretKind,
+    SecretStore, Workspace,
+};
+
+/// Overrides Meta's Graph API address for live workspaces (tests point it at a
+/// sandbox; a company proxy can go here too).
+pub const GRAPH_URL_ENV: &str = "CADENCE_GRAPH_URL";
+
+/// The receiver of the in-process sandbox's webhooks listens on a free loopback port.
+const SANDBOX_RECEIVER_LISTEN: &str = "127.0.0.1:0";
+
+/// What Settings → Connection shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ConnectionView {
+    pub mode: WorkspaceMode,
+    /// The account ids (for the sandbox: its own); `null` until a live workspace
+    /// saved its connection.
+    pub settings: Option<ConnectionSettings>,
+    /// Where the in-process sandbox answers (sandbox workspaces only).
+    pub sandbox_url: Option<String>,
+    pub receiver: ReceiverStatus,
+}
+
+/// The webhook receiver: where it listens, or why it does not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct ReceiverStatus {
+    /// `http://ADDR/webhooks/whatsapp` while listening.
+    pub url: Option<String>,
+    /// Why it is not listening (missing secrets, address in use, …).
+    pub problem: Option<String>,
+}
+
+enum Link {
+    Sandbox {
+        sandbox: RunningSandbox,
+        receiver: WebhookReceiver,
+    },
+    Live {
+        graph_url: String,
+        receiver: std::result::Result<WebhookReceiver, String>,
+    },
+}
+
+/// An open workspace and its link to WhatsApp.
+pub struct Session {
+    workspace: Workspace,
+    secrets: SecretStore,
+    link: Link,
+}
+
+impl Session {
+    /// Opens workspace `name` and starts its link: the sandbox in-process, or for
+    /// a live workspace the webhook receiver when its connection is complete.
+    pub async fn open(data_dir: &DataDir, name: &str) -> Result<Session> {
+        let workspace = Workspace::open(data_dir, name).await?;
+        let secrets = SecretStore::for_workspace(name);
+        let link = match workspace.mode().await? {
+            WorkspaceMode::Sandbox => start_sandbox(&workspace).await?,
+            WorkspaceMode::Live => {
+                let graph_url = std::env::var(GRAPH_URL_ENV)
+                    .ok()
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+                let receiver = start_live_receiver(&workspace, &secrets).await;
+                Link::Live {
+                    graph_url,
+                    receiver,
+                }
+            }
+        };
+        Ok(Session {
+            workspace,
+            secrets,
+            link,
+        })
+    }
+
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    /// The connection as Settings shows it.
+    pub async fn connection(&self) -> Result<ConnectionView> {
+        Ok(match &self.link {
+            Link::Sandbox { sandbox, receiver } => {
+                let account = &sandbox.profile().account;
+                ConnectionView {
+                    mode: WorkspaceMode::Sandbox,
+                    settings: Some(ConnectionSettings {
+                        waba_id: account.waba_id.clone(),
+                        phone_number_id: account.phone_number_id.clone(),
+                        api_version: DEFAULT_API_VERSION.to_owned(),
+                        webhook_listen: receiver.local_addr().to_string(),
+                        access_token_saved: true,
+                        app_secret_saved: true,
+                        verify_token_saved: true,
+                    }),
+                    sandbox_url: Some(sandbox.base_url()),
+                    receiver: listening(receiver),
+                }
+            }
+            Link::Live { receiver, .. } => ConnectionView {
+                mode: WorkspaceMode::Live,
+                settings: self.workspace.connection_settings(&self.secrets).await?,
+                sandbox_url: None,
+                receiver: match receiver {
+                    Ok(receiver) => listening(receiver),
+                    Err(problem) => ReceiverStatus {
+                        url: None,
+                        problem: Some(problem.clone()),
+                    },
+                },
+            },
+        })
+    }
+
+    /// Saves a live workspace's connection and restarts its webhook receiver with
+    /// the new address and secrets. The sandbox's connection is fixed.
+    pub async fn save_connection(&mut self, input: ConnectionInput) -> Result<ConnectionView> {
+        let Link::Live { receiver, .. } = &mut self.link else {
+            return Err(Error::SandboxConnectionIsFixed);
+        };
+        self.workspace.save_connection(input, &self.secrets).await?;
+        if let Ok(old) = std::mem::replace(receiver, Err(String::new())) {
+            old.stop().await;
+        }
+        *receiver = start_live_receiver(&self.workspace, &self.secrets).await;
+        self.connection().await
+    }
+
+    /// "Test connection": the phone number as Meta (or the sandbox) reports it.
+    pub async fn test_connection(&self) -> Result<PhoneNumberStatus> {
+        match &self.link {
+            Link::Sandbox { sandbox, .. } => {
+                let account = &sandbox.profile().account;
+                let token = Secret::new(account.access_token.clone());
+                check_phone_number(
+                    &sandbox.base_url(),
+                    DEFAULT_API_VERSION,
+                    &account.phone_number_id,
+                    &token,
+                )
+                .await
+            }
+            Link::Live { graph_url, .. } => {
+                let token = self
+                    .secrets
+                    .load(SecretKind::AccessToken)?
+                    .ok_or(Error::MissingSecret(SecretKind::AccessToken))?;
+                self.workspace.test_connection(graph_url, &token).await
+            }
+        }
+    }
+
+    /// Stops the link and closes the database.
+    pub async fn close(self) {
+        match self.link {
+            Link::Sandbox { sandbox, receiver } => {
+                sandbox.stop().await;
+                receiver.stop().await;
+            }
+            Link::Live { receiver, .. } => {
+                if let Ok(receiver) = receiver {
+                    receiver.stop().await;
+                }
+            }
+        }
+        self.workspace.close().await;
+    }
+}
+
+fn listening(receiver: &WebhookReceiver) -> ReceiverStatus {
+    ReceiverStatus {
+        url: Some(format!("http://{}{WEBHOOK_PATH}", receiver.local_addr())),
+        problem: None,
+    }
+}
+
+/// The sandbox with its default profile, delivering its signed webhooks to a
+/// receiver of the workspace's own, as Meta would to a connected account.
+async fn start_sandbox(workspace: &Workspace) -> Result<Link> {
+    let listen = SANDBOX_RECEIVER_LISTEN
+        .parse()
+        .expect("a literal socket address");
+    let mut config = ServerConfig::new(listen);
+    let receiver = WebhookReceiver::start(
+        workspace.store().clone(),
+        ReceiverConfig {
+            listen,
+            app_secret: Secret::new(config.profile.account.app_secret.clone()),
+            verify_token: Secret::new(config.profile.account.verify_token.clone()),
+            source: WebhookSource::Sandbox,
+        },
+    )
+    .await?;
+    config.webhook_url = Some(format!("http://{}{WEBHOOK_PATH}", receiver.local_addr()));
+    let sandbox = cadence_sandbox::serve(config)
+        .await
+        .map_err(|e| Error::Sandbox(e.to_string()))?;
+    tracing::info!(url = %sandbox.base_url(), "the sandbox is running in-process");
+    Ok(Link::Sandbox { sandbox, receiver })
+}
+
+/// Starts the receiver when the connection, app secret and verify token are all
+/// there; otherwise says what is missing (shown in Settings, not an error).
+async fn start_live_receiver(
+    workspace: &Workspace,
+    secrets: &SecretStore,
+) -> std::result::Result<WebhookReceiver, String> {
+    let row = match workspace.store().connection().await {
+        Ok(Some(row)) => row,
+        Ok(None) => return Err("no connection saved yet".to_owned()),
+        Err(error) => return Err(error.to_string()),
+    };
+    let secret = |kind| match secrets.load(kind) {
+        Ok(Some(value)) => Ok(value),
+        Ok(None) => Err(format!("the {kind} is not saved")),
+        Err(error) => Err(error.to_string()),
+    };
+    let app_secret = secret(SecretKind::AppSecret)?;
+    let verify_token = secret(SecretKind::VerifyToken)?;
+    let listen = row
+        .webhook_listen
+        .parse()
+        .map_err(|_| format!("{} is not an address and port", row.webhook_listen))?;
+    WebhookReceiver::start(
+        workspace.store().clone(),
+        ReceiverConfig {
+            listen,
+            app_secret,
+            verify_token,
+            source: WebhookSource::Receiver,
+        },
+    )
+    .await
+    .map_err(|error| error.to_string())
+}

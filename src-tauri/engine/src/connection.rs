@@ -277,7 +277,8 @@ mod tests {
 
     #[test]
     fn each_wrong_field_is_named() {
-        let cases: [(fn(&mut ConnectionInput), &str); 4] = [
+        type Spoil = fn(&mut ConnectionInput);
+        let cases: [(Spoil, &str); 4] = [
             (|i| i.waba_id = "abc".into(), "WABA id"),
             (|i| i.phone_number_id = "".into(), "phone number id"),
             (|i| i.api_version = Some("23".into()), "API version"),

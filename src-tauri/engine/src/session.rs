@@ -45,7 +45,8 @@ pub struct ReceiverStatus {
 
 enum Link {
     Sandbox {
-        sandbox: RunningSandbox,
+        // Boxed: the running server is large and the Live variant small.
+        sandbox: Box<RunningSandbox>,
         receiver: WebhookReceiver,
     },
     Live {
@@ -211,7 +212,10 @@ async fn start_sandbox(workspace: &Workspace) -> Result<Link> {
         .await
         .map_err(|e| Error::Sandbox(e.to_string()))?;
     tracing::info!(url = %sandbox.base_url(), "the sandbox is running in-process");
-    Ok(Link::Sandbox { sandbox, receiver })
+    Ok(Link::Sandbox {
+        sandbox: Box::new(sandbox),
+        receiver,
+    })
 }
 
 /// Starts the receiver when the connection, app secret and verify token are all

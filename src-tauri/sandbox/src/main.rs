@@ -5,6 +5,7 @@
 //! logged to stderr. Bad flags or a bad profile: one line on stderr, exit 2.
 //! Must not depend on `tauri`.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,7 +59,9 @@ fn main() -> ExitCode {
         }
     };
     if cli.print_default_profile {
-        println!("{}", Profile::default().to_json());
+        // A closed pipe (`| head`) is not an error worth a panic.
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{}", Profile::default().to_json());
         return ExitCode::SUCCESS;
     }
     let profile = match &cli.profile {

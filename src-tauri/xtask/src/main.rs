@@ -216,6 +216,7 @@ fn run_tests(root: &Path) -> ExitCode {
         "svelte-check",
         &mut || run(npm(root).args(["run", "check"])),
     );
+    check("eslint", &mut || run(npm(root).args(["run", "lint"])));
     check("prettier", &mut || {
         run(npm(root).args(["run", "format:check"]))
     });

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use cadence_core::Secret;
-use cadence_store::ConnectionRow;
+use cadence_store::{ConnectionRow, NewConnection};
 use cadence_whatsapp::Client;
 use cadence_whatsapp::client::DEFAULT_API_VERSION;
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,8 @@ pub const DEFAULT_WEBHOOK_LISTEN: &str = "127.0.0.1:8787";
 pub struct ConnectionInput {
     pub waba_id: String,
     pub phone_number_id: String,
+    /// The Meta app's id, needed to upload media header examples; optional.
+    pub app_id: Option<String>,
     pub api_version: Option<String>,
     pub webhook_listen: Option<String>,
     pub access_token: Option<String>,
@@ -35,6 +37,7 @@ pub struct ConnectionInput {
 pub struct ConnectionSettings {
     pub waba_id: String,
     pub phone_number_id: String,
+    pub app_id: Option<String>,
     pub api_version: String,
     pub webhook_listen: String,
     pub access_token_saved: bool,
@@ -85,15 +88,7 @@ impl Workspace {
                 secrets.save(kind, value)?;
             }
         }
-        let row = self
-            .store()
-            .save_connection(
-                &checked.waba_id,
-                &checked.phone_number_id,
-                &checked.api_version,
-                &checked.webhook_listen,
-            )
-            .await?;
+        let row = self.store().save_connection(&checked.connection).await?;
         tracing::info!(waba_id = %row.waba_id, phone_number_id = %row.phone_number_id, "saved the connection");
         settings_from(row, secrets)
     }
@@ -153,6 +148,7 @@ fn settings_from(row: ConnectionRow, secrets: &SecretStore) -> Result<Connection
     Ok(ConnectionSettings {
         waba_id: row.waba_id,
         phone_number_id: row.phone_number_id,
+        app_id: row.app_id,
         api_version: row.api_version,
         webhook_listen: row.webhook_listen,
         access_token_saved: secrets.load(SecretKind::AccessToken)?.is_some(),
@@ -163,10 +159,7 @@ fn settings_from(row: ConnectionRow, secrets: &SecretStore) -> Result<Connection
 
 /// The input after every rule held.
 struct CheckedInput {
-    waba_id: String,
-    phone_number_id: String,
-    api_version: String,
-    webhook_listen: String,
+    connection: NewConnection,
     access_token: Option<Secret>,
     app_secret: Option<Secret>,
     verify_token: Option<Secret>,
@@ -210,11 +203,25 @@ impl CheckedInput {
                 .filter(|v| !v.is_empty())
                 .map(Secret::new)
         };
+        let app_id = match input
+            .app_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            None => None,
+            Some(value) => Some(
+                meta_id(value).ok_or_else(|| invalid("app id", "Meta's ids are digits only"))?,
+            ),
+        };
         Ok(CheckedInput {
-            waba_id,
-            phone_number_id,
-            api_version,
-            webhook_listen,
+            connection: NewConnection {
+                waba_id,
+                phone_number_id,
+                app_id,
+                api_version,
+                webhook_listen,
+            },
             access_token: secret(input.access_token),
             app_secret: secret(input.app_secret),
             verify_token: secret(input.verify_token),
@@ -248,6 +255,7 @@ mod tests {
         ConnectionInput {
             waba_id: " 102290129340398 ".into(),
             phone_number_id: "106540352242922".into(),
+            app_id: Some("  ".into()),
             api_version: None,
             webhook_listen: None,
             access_token: Some("  ".into()),
@@ -259,9 +267,10 @@ mod tests {
     #[test]
     fn input_is_trimmed_defaulted_and_blank_secrets_keep_the_stored_ones() {
         let checked = CheckedInput::from(input()).unwrap();
-        assert_eq!(checked.waba_id, "102290129340398");
-        assert_eq!(checked.api_version, DEFAULT_API_VERSION);
-        assert_eq!(checked.webhook_listen, DEFAULT_WEBHOOK_LISTEN);
+        assert_eq!(checked.connection.waba_id, "102290129340398");
+        assert_eq!(checked.connection.api_version, DEFAULT_API_VERSION);
+        assert_eq!(checked.connection.webhook_listen, DEFAULT_WEBHOOK_LISTEN);
+        assert_eq!(checked.connection.app_id, None, "the app id is optional");
         assert!(
             checked.access_token.is_none(),
             "a blank field keeps the stored token"
@@ -278,7 +287,8 @@ mod tests {
     #[test]
     fn each_wrong_field_is_named() {
         type Spoil = fn(&mut ConnectionInput);
-        let cases: [(Spoil, &str); 4] = [
+        let cases: [(Spoil, &str); 5] = [
+            (|i| i.app_id = Some("my-app".into()), "app id"),
             (|i| i.waba_id = "abc".into(), "WABA id"),
             (|i| i.phone_number_id = "".into(), "phone number id"),
             (|i| i.api_version = Some("23".into()), "API version"),

@@ -7,6 +7,9 @@ CREATE TABLE connection (
     -- Meta's ids are decimal numbers, kept as text (they exceed 2^53).
     waba_id         TEXT    NOT NULL CHECK (waba_id <> '' AND waba_id NOT GLOB '*[^0-9]*'),
     phone_number_id TEXT    NOT NULL CHECK (phone_number_id <> '' AND phone_number_id NOT GLOB '*[^0-9]*'),
+    -- The Meta app's id: media header examples are uploaded through it. NULL
+    -- until the user enters it (text-only templates do not need it).
+    app_id          TEXT             CHECK (app_id <> '' AND app_id NOT GLOB '*[^0-9]*'),
     -- The Graph API version, such as 'v23.0'.
     api_version     TEXT    NOT NULL CHECK (api_version GLOB 'v[0-9]*.[0-9]*'),
     -- Where the webhook receiver listens, such as '127.0.0.1:8787'.

@@ -19,7 +19,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use connection::ConnectionRow;
+pub use connection::{ConnectionRow, NewConnection};
 pub use error::{Error, Result};
 pub use webhooks::{NewWebhookEvent, Recorded, SignatureCheck, WebhookEventKind, WebhookSource};
 pub use workspace::WorkspaceRow;

@@ -414,7 +414,17 @@ mod webhooks {
 }
 
 mod connection {
-    use cadence_store::Store;
+    use cadence_store::{NewConnection, Store};
+
+    fn connection(waba: &str, phone: &str, app: Option<&str>, version: &str) -> NewConnection {
+        NewConnection {
+            waba_id: waba.into(),
+            phone_number_id: phone.into(),
+            app_id: app.map(Into::into),
+            api_version: version.into(),
+            webhook_listen: "127.0.0.1:8787".into(),
+        }
+    }
 
     #[tokio::test]
     async fn the_connection_is_saved_replaced_and_checked() {
@@ -428,38 +438,40 @@ mod connection {
         );
 
         let saved = store
-            .save_connection(
+            .save_connection(&connection(
                 "102290129340398",
                 "106540352242922",
+                None,
                 "v23.0",
-                "127.0.0.1:8787",
-            )
+            ))
             .await
             .unwrap();
-        assert_eq!(saved.waba_id, "102290129340398");
+        assert_eq!(
+            (saved.waba_id.as_str(), saved.app_id.as_deref()),
+            ("102290129340398", None)
+        );
         let replaced = store
-            .save_connection("102290129340398", "999", "v24.0", "0.0.0.0:9000")
+            .save_connection(&connection("102290129340398", "999", Some("1234"), "v24.0"))
             .await
             .unwrap();
         assert_eq!(
             (
                 replaced.phone_number_id.as_str(),
+                replaced.app_id.as_deref(),
                 replaced.api_version.as_str()
             ),
-            ("999", "v24.0")
+            ("999", Some("1234"), "v24.0")
         );
 
-        for (waba, phone, version) in [
-            ("12a", "1", "v23.0"),
-            ("1", "", "v23.0"),
-            ("1", "2", "23.0"),
+        for bad in [
+            connection("12a", "1", None, "v23.0"),
+            connection("1", "", None, "v23.0"),
+            connection("1", "2", None, "23.0"),
+            connection("1", "2", Some("app"), "v23.0"),
         ] {
             assert!(
-                store
-                    .save_connection(waba, phone, version, "127.0.0.1:1")
-                    .await
-                    .is_err(),
-                "the schema refuses ids that are not Meta's digits or a version without its v: {waba:?} {phone:?} {version:?}"
+                store.save_connection(&bad).await.is_err(),
+                "the schema refuses ids that are not Meta's digits or a version without its v: {bad:?}"
             );
         }
         assert_eq!(

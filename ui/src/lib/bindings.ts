@@ -46,6 +46,8 @@ export const events = {
 export type ConnectionInput = {
 	waba_id: string,
 	phone_number_id: string,
+	/**  The Meta app's id, needed to upload media header examples; optional. */
+	app_id: string | null,
 	api_version: string | null,
 	webhook_listen: string | null,
 	access_token: string | null,
@@ -60,6 +62,7 @@ export type ConnectionInput = {
 export type ConnectionSettings = {
 	waba_id: string,
 	phone_number_id: string,
+	app_id: string | null,
 	api_version: string,
 	webhook_listen: string,
 	access_token_saved: boolean,

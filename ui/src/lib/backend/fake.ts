@@ -71,6 +71,7 @@ export function createFakeBackend(
         settings: {
           waba_id: "102290129340398",
           phone_number_id: SANDBOX_STATUS.phone_number_id,
+          app_id: null,
           api_version: "v23.0",
           webhook_listen: "127.0.0.1:40000",
           access_token_saved: true,
@@ -87,6 +88,7 @@ export function createFakeBackend(
       settings: c && {
         waba_id: c.waba_id,
         phone_number_id: c.phone_number_id,
+        app_id: c.app_id,
         api_version: c.api_version ?? "v23.0",
         webhook_listen: c.webhook_listen ?? "127.0.0.1:8787",
         access_token_saved: !!c.access_token,

@@ -34,6 +34,7 @@ export const en = {
     "This workspace talks to Cadence's offline sandbox at {url}: nothing reaches a real person.",
   "settings.connection.wabaId": "WhatsApp Business account id",
   "settings.connection.phoneNumberId": "Phone number id",
+  "settings.connection.appId": "Meta app id (for media header examples)",
   "settings.connection.apiVersion": "API version",
   "settings.connection.accessToken": "Access token",
   "settings.connection.appSecret": "App secret",

@@ -36,6 +36,7 @@ export const ru: Catalog = {
     "Это рабочее пространство работает с офлайн-песочницей Cadence по адресу {url}: ни одно сообщение не дойдёт до живого человека.",
   "settings.connection.wabaId": "Идентификатор аккаунта WhatsApp Business",
   "settings.connection.phoneNumberId": "Идентификатор номера телефона",
+  "settings.connection.appId": "Идентификатор приложения Meta (для примеров медиа-заголовков)",
   "settings.connection.apiVersion": "Версия API",
   "settings.connection.accessToken": "Токен доступа",
   "settings.connection.appSecret": "Секрет приложения",

@@ -103,7 +103,7 @@ impl Session {
                     settings: Some(ConnectionSettings {
                         waba_id: account.waba_id.clone(),
                         phone_number_id: account.phone_number_id.clone(),
-                        app_id: None,
+                        app_id: Some(account.app_id.clone()),
                         api_version: DEFAULT_API_VERSION.to_owned(),
                         webhook_listen: receiver.local_addr().to_string(),
                         access_token_saved: true,

@@ -51,6 +51,25 @@ pub enum Error {
     MessagingLimit { limit: u64 },
     #[error("no message {wamid:?} was sent by the sandbox")]
     UnknownMessage { wamid: String },
+    #[error("upload refused: {reason}")]
+    UploadParameter { reason: String },
+    #[error(
+        "file_type {file_type:?} is not one the Resumable Upload API accepts (application/pdf, image/jpeg, image/jpg, image/png, video/mp4)"
+    )]
+    UploadFileType { file_type: String },
+    #[error("file_offset {given} does not match the {expected} bytes the upload session holds")]
+    UploadOffset { given: u64, expected: u64 },
+    #[error("the upload session's signature (sig) is missing or does not match")]
+    UploadSignature,
+    #[error(
+        "Templates with {format} header type need an example/sample, but it was not provided: give example.header_handle with the handle of a file uploaded through the Resumable Upload API"
+    )]
+    MediaExampleMissing { format: &'static str },
+    #[error("the {format} header's example handle {reason}")]
+    MediaHandle {
+        format: &'static str,
+        reason: String,
+    },
     #[error("the profile is not valid JSON for the sandbox: {0}")]
     ProfileJson(#[from] serde_json::Error),
     #[error("the profile is not usable: {0}")]
@@ -111,7 +130,13 @@ impl Error {
             | Error::MissingBody
             | Error::DuplicateTemplate { .. }
             | Error::TemplateNotFound { .. }
-            | Error::UnknownMessage { .. } => code::INVALID_PARAMETER,
+            | Error::UnknownMessage { .. }
+            | Error::UploadParameter { .. }
+            | Error::UploadFileType { .. }
+            | Error::UploadOffset { .. }
+            | Error::MediaExampleMissing { .. } => code::INVALID_PARAMETER,
+            Error::UploadSignature => code::INCORRECT_SIGNATURE,
+            Error::MediaHandle { .. } => code::PARAMETER_VALUE_INVALID,
             Error::UnknownTemplate { .. } => code::TEMPLATE_MISSING,
             Error::TemplatePaused { .. } => code::TEMPLATE_PAUSED,
             Error::TemplateDisabled { .. } => code::TEMPLATE_DISABLED,
@@ -130,9 +155,12 @@ impl Error {
     /// The whole answer Meta would give for this refusal.
     pub fn meta(&self) -> MetaError {
         let mut meta = MetaError::new(self.code(), self.to_string());
-        if matches!(self, Error::DuplicateTemplate { .. }) {
-            meta.subcode = Some(limits::SUBCODE_DUPLICATE_TEMPLATE);
-        }
+        meta.subcode = match self {
+            Error::DuplicateTemplate { .. } => Some(limits::SUBCODE_DUPLICATE_TEMPLATE),
+            Error::MediaExampleMissing { .. } => Some(limits::SUBCODE_MEDIA_EXAMPLE_MISSING),
+            Error::MediaHandle { .. } => Some(limits::SUBCODE_MEDIA_HANDLE_INVALID),
+            _ => None,
+        };
         meta
     }
 }
@@ -157,6 +185,23 @@ mod tests {
                 404,
             ),
             (Error::AccessToken, 190, 401),
+            (Error::UploadSignature, 104, 400),
+            (
+                Error::UploadOffset {
+                    given: 0,
+                    expected: 3,
+                },
+                100,
+                400,
+            ),
+            (
+                Error::MediaHandle {
+                    format: "IMAGE",
+                    reason: "x".into(),
+                },
+                131009,
+                400,
+            ),
         ];
         for (error, code, status) in cases {
             let meta = error.meta();

@@ -3,7 +3,8 @@
 //! This crate is the simulation core: template review and statuses, quality and the
 //! pause ladder, throughput, pair rate, messaging tier and per-user marketing limits,
 //! undeliverable and opted-out recipients, status webhooks (sometimes out of order),
-//! simulated replies, fault decisions and the ledger of accepted messages. The core is
+//! simulated replies, fault decisions, the ledger of accepted messages, and Resumable
+//! Upload sessions with the media handles they issue ([`uploads`]). The core is
 //! pure: time is passed in ([`SimTime`]), randomness is seeded, nothing does I/O.
 //!
 //! [`http`] puts it on the network: Meta's Graph API paths, the control API, injected
@@ -27,6 +28,7 @@ pub mod rng;
 pub mod sandbox;
 pub mod send;
 pub mod templates;
+pub mod uploads;
 pub mod webhook_body;
 
 pub use clock::{SimClock, SimTime, TimeScale};

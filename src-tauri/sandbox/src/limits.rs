@@ -17,6 +17,9 @@ pub mod code {
     pub const SERVICE_UNAVAILABLE: u32 = 2;
     /// Generic invalid parameter (bad template name, duplicate template, …).
     pub const INVALID_PARAMETER: u32 = 100;
+    /// A request's signature does not match (the `sig` of an upload session id): one of
+    /// the errors Meta's Application Uploads reference lists.
+    pub const INCORRECT_SIGNATURE: u32 = 104;
     /// Bad or expired access token.
     pub const ACCESS_TOKEN: u32 = 190;
     /// Throughput of the phone number exceeded.
@@ -52,6 +55,15 @@ pub mod code {
 /// already exists (seen by partners as "duplicate" on `POST message_templates`).
 pub const SUBCODE_DUPLICATE_TEMPLATE: u32 = 2_388_024;
 
+/// `error_subcode` (with code 100) when a media header comes without an example handle,
+/// or with something that is not a handle (a URL): "Templates with IMAGE header type
+/// need an example/sample, but it was not provided" (as partners quote it).
+pub const SUBCODE_MEDIA_EXAMPLE_MISSING: u32 = 2_388_273;
+
+/// `error_subcode` (with code 131009) when a media header's example handle is not a
+/// valid uploaded file ("The uploaded media handle is not valid", as partners quote it).
+pub const SUBCODE_MEDIA_HANDLE_INVALID: u32 = 2_494_102;
+
 /// Meta's title, text and HTTP status for an error code: what the HTTP layer puts in
 /// `error.message` / `errors[].title` and the answer's status line.
 pub fn describe(code: u32) -> (&'static str, u16) {
@@ -59,6 +71,7 @@ pub fn describe(code: u32) -> (&'static str, u16) {
         code::UNKNOWN => ("An unknown error occurred", 500),
         code::SERVICE_UNAVAILABLE => ("Service temporarily unavailable", 503),
         code::INVALID_PARAMETER => ("Invalid parameter", 400),
+        code::INCORRECT_SIGNATURE => ("Incorrect signature", 400),
         code::ACCESS_TOKEN => (
             "Invalid OAuth access token - Cannot parse access token",
             401,

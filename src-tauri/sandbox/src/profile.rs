@@ -41,6 +41,11 @@ impl Profile {
 
     /// Refuse what would make the simulation meaningless rather than misbehave later.
     pub fn validate(&self) -> Result<()> {
+        if self.account.app_id.is_empty() || self.account.app_id.contains(['/', '?', '#']) {
+            return Err(Error::InvalidProfile(
+                "account.app_id must be a non-empty id (it is a path segment)".into(),
+            ));
+        }
         if self.limits.throughput_per_second == 0 {
             return Err(Error::InvalidProfile(
                 "limits.throughput_per_second must be at least 1".into(),
@@ -132,6 +137,9 @@ pub struct Account {
     pub verify_token: String,
     /// The bearer token the API accepts.
     pub access_token: String,
+    /// The Meta app whose Resumable Upload API (`/{APP_ID}/uploads`) issues the
+    /// handles a media header's example needs.
+    pub app_id: String,
 }
 
 impl Default for Account {
@@ -145,6 +153,7 @@ impl Default for Account {
             app_secret: "sandbox-app-secret".into(),
             verify_token: "sandbox-verify-token".into(),
             access_token: "sandbox-access-token".into(),
+            app_id: "400000000000001".into(),
         }
     }
 }
@@ -458,6 +467,7 @@ mod tests {
             r#"{"faults":{"timeout_rate":-0.1}}"#,
             r#"{"unknown_field":1}"#,
             r#"{"review":{"reject_names":{"a":"BECAUSE"}}}"#,
+            r#"{"account":{"app_id":""}}"#,
         ];
         for json in cases {
             assert!(

@@ -1,6 +1,7 @@
 //! The typed Cloud API client: one async method per endpoint Cadence calls.
 //!
-//! Owns the HTTP details (URL building, bearer token, timeouts, multipart) and turns
+//! Owns the HTTP details (URL building, the token header, timeouts, multipart, the
+//! Resumable Upload API's steps) and turns
 //! every answer into either the documented type or an [`Error`] with a
 //! [`RetryClass`](crate::RetryClass). It does not retry, pace or persist anything:
 //! that is the engine's job, which knows the outbox and the clock.
@@ -8,17 +9,19 @@
 use std::fmt;
 use std::time::Duration;
 
+use bytes::Bytes;
 use reqwest::Url;
 use reqwest::multipart::{Form, Part};
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, MetaError, Result, TransportKind, redact};
+use crate::error::{Error, MetaError, Result, RetryClass, TransportKind, redact};
 use crate::limits;
 use crate::wire::{
-    MESSAGING_PRODUCT, MediaUploadResponse, MetaErrorBody, PHONE_NUMBER_FIELDS, PhoneNumberInfo,
-    SendMessageResponse, SendTemplateRequest, SuccessResponse, TemplateAnalyticsQuery,
-    TemplateAnalyticsResponse, TemplateCreateRequest, TemplateCreateResponse, TemplateInfo,
-    TemplateListPage, TemplateListQuery,
+    FILE_OFFSET_HEADER, HeaderHandle, MESSAGING_PRODUCT, MediaUploadResponse, MetaErrorBody,
+    PHONE_NUMBER_FIELDS, PhoneNumberInfo, SendMessageResponse, SendTemplateRequest,
+    SuccessResponse, TemplateAnalyticsQuery, TemplateAnalyticsResponse, TemplateCreateRequest,
+    TemplateCreateResponse, TemplateInfo, TemplateListPage, TemplateListQuery,
+    UPLOAD_SESSION_PREFIX, UploadSession, UploadSessionRequest, UploadSessionStatus, UploadedFile,
 };
 
 /// The Graph API bearer token: core's [`Secret`](cadence_core::secret::Secret), whose
@@ -248,6 +251,152 @@ impl Client {
         self.execute(OP, self.http.post(url).multipart(form)).await
     }
 
+    /// Upload the sample a media header needs and return its handle for
+    /// `example.header_handle`, through the Resumable Upload API of the app `app_id`:
+    /// start a session, send the bytes, and if that send gets no answer (a transport
+    /// error: timeout, dropped connection, 5xx without Meta's body) ask the session how
+    /// many bytes arrived and send the rest, once. The type and size are checked here
+    /// first ([`limits::HEADER_EXAMPLE_TYPES`]), so a file Meta would refuse costs no call.
+    pub async fn upload_header_example(
+        &self,
+        app_id: &str,
+        bytes: Vec<u8>,
+        mime_type: &str,
+        file_name: &str,
+    ) -> Result<HeaderHandle> {
+        const OP: &str = "upload_header_example";
+        let invalid = |reason| Error::InvalidRequest {
+            operation: OP,
+            reason,
+        };
+        let max_bytes = limits::header_example_max_bytes(mime_type).ok_or(invalid(
+            "a header example is a JPEG or PNG image, an MP4 video or a PDF document",
+        ))?;
+        if bytes.is_empty() {
+            return Err(invalid("the file is empty"));
+        }
+        let file_length = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        if file_length > max_bytes {
+            return Err(invalid(
+                "the file is larger than Meta allows for a header example of its type",
+            ));
+        }
+        if file_name.trim().is_empty() {
+            return Err(invalid("the file needs a name"));
+        }
+        let request = UploadSessionRequest {
+            file_name: file_name.to_owned(),
+            file_length,
+            file_type: mime_type.trim().to_ascii_lowercase(),
+        };
+        let session = self.create_upload_session(app_id, &request).await?;
+        // `Bytes`: the resume below sends a slice of the same buffer, without a copy.
+        let bytes = Bytes::from(bytes);
+        let first = self.upload_chunk(&session.id, 0, bytes.clone()).await;
+        match first {
+            Ok(uploaded) => Ok(uploaded.h),
+            // No answer: some, all or none of the bytes may have arrived. The session
+            // knows; a blind resend from 0 would be refused for its offset.
+            Err(error) if error.retry_class() == RetryClass::Transport => {
+                let status = self.upload_session_status(&session.id).await?;
+                let offset = usize::try_from(status.file_offset)
+                    .ok()
+                    .filter(|offset| *offset <= bytes.len())
+                    .ok_or(invalid(
+                        "the upload session reports more bytes than the file has",
+                    ))?;
+                let rest = bytes.slice(offset..);
+                let uploaded = self
+                    .upload_chunk(&session.id, status.file_offset, rest)
+                    .await?;
+                Ok(uploaded.h)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Start a Resumable Upload session for one file (`POST /{APP_ID}/uploads`). The
+    /// token goes in the `Authorization` header (Meta's example puts it in the query,
+    /// where it would end up in logged URLs).
+    pub async fn create_upload_session(
+        &self,
+        app_id: &str,
+        request: &UploadSessionRequest,
+    ) -> Result<UploadSession> {
+        const OP: &str = "create_upload_session";
+        let url = self.url(OP, &[app_id, "uploads"])?;
+        let params = [
+            ("file_name", request.file_name.clone()),
+            ("file_length", request.file_length.to_string()),
+            ("file_type", request.file_type.clone()),
+        ];
+        let session: UploadSession = self
+            .execute_as(OP, Auth::OAuth, self.http.post(url).query(&params))
+            .await?;
+        // Checked now, so a malformed id fails here rather than as a strange URL later.
+        self.upload_session_url(OP, &session.id)?;
+        Ok(session)
+    }
+
+    /// Send a file's bytes from `file_offset` to an upload session (`POST
+    /// /upload:<SESSION>`, with the `file_offset` header); the handle comes back once
+    /// the file is complete.
+    pub async fn upload_file_data(
+        &self,
+        session_id: &str,
+        file_offset: u64,
+        chunk: Vec<u8>,
+    ) -> Result<UploadedFile> {
+        self.upload_chunk(session_id, file_offset, Bytes::from(chunk))
+            .await
+    }
+
+    /// How many bytes an upload session holds (`GET /upload:<SESSION>`).
+    pub async fn upload_session_status(&self, session_id: &str) -> Result<UploadSessionStatus> {
+        const OP: &str = "upload_session_status";
+        let url = self.upload_session_url(OP, session_id)?;
+        self.execute_as(OP, Auth::OAuth, self.http.get(url)).await
+    }
+
+    async fn upload_chunk(
+        &self,
+        session_id: &str,
+        file_offset: u64,
+        chunk: Bytes,
+    ) -> Result<UploadedFile> {
+        const OP: &str = "upload_file_data";
+        let url = self.upload_session_url(OP, session_id)?;
+        let request = self
+            .http
+            .post(url)
+            .header(FILE_OFFSET_HEADER, file_offset.to_string())
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(chunk);
+        self.execute_as(OP, Auth::OAuth, request).await
+    }
+
+    /// `{base}/{version}/upload:<SESSION>?<its query>`: the session id is Meta's, used
+    /// verbatim (its `?sig=` is part of it), but it may only ever name one path segment.
+    fn upload_session_url(&self, operation: &'static str, session_id: &str) -> Result<Url> {
+        let (path, query) = match session_id.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (session_id, None),
+        };
+        let well_formed = path.len() > UPLOAD_SESSION_PREFIX.len()
+            && path.starts_with(UPLOAD_SESSION_PREFIX)
+            && !path.contains('/')
+            && !session_id.contains('#');
+        if !well_formed {
+            return Err(Error::InvalidRequest {
+                operation,
+                reason: "not an upload session id (upload:…)",
+            });
+        }
+        let mut url = self.url(operation, &[path])?;
+        url.set_query(query);
+        Ok(url)
+    }
+
     /// Send one template message (`POST /{PHONE_NUMBER_ID}/messages`).
     pub async fn send_template(
         &self,
@@ -325,9 +474,30 @@ impl Client {
         operation: &'static str,
         request: reqwest::RequestBuilder,
     ) -> Result<T> {
+        self.execute_as(operation, Auth::Bearer, request).await
+    }
+
+    async fn execute_as<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        auth: Auth,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T> {
         let secret = self.token.expose();
+        let scheme = match auth {
+            Auth::Bearer => "Bearer",
+            Auth::OAuth => "OAuth",
+        };
+        let mut authorization =
+            reqwest::header::HeaderValue::try_from(format!("{scheme} {secret}")).map_err(|_| {
+                Error::InvalidRequest {
+                    operation,
+                    reason: "the access token holds characters a header cannot carry",
+                }
+            })?;
+        authorization.set_sensitive(true);
         let response = request
-            .bearer_auth(secret)
+            .header(reqwest::header::AUTHORIZATION, authorization)
             .send()
             .await
             .map_err(|source| transport(operation, source))?;
@@ -354,6 +524,14 @@ impl Client {
             }),
         }
     }
+}
+
+/// How the token is presented: `Bearer` for the Cloud API, `OAuth` where Meta's
+/// Resumable Upload API documents it.
+#[derive(Debug, Clone, Copy)]
+enum Auth {
+    Bearer,
+    OAuth,
 }
 
 fn transport(operation: &'static str, source: reqwest::Error) -> Error {
@@ -408,6 +586,30 @@ mod tests {
             "http://127.0.0.1:9/graph/v23.0/1",
             "a base URL with a path prefix keeps it"
         );
+    }
+
+    #[test]
+    fn upload_session_ids_are_used_verbatim_but_stay_one_segment() {
+        let c = client("http://127.0.0.1:9");
+        assert_eq!(
+            c.upload_session_url("t", "upload:MTphdHRhY2htZW50OjE=?sig=ARZq_x")
+                .unwrap()
+                .as_str(),
+            "http://127.0.0.1:9/v23.0/upload:MTphdHRhY2htZW50OjE=?sig=ARZq_x",
+            "Meta's session id carries its signature as the query string"
+        );
+        for bad in [
+            "upload:",
+            "media:1",
+            "upload:a/../b",
+            "upload:a#x",
+            "../upload:a",
+        ] {
+            assert!(
+                c.upload_session_url("t", bad).is_err(),
+                "{bad:?} must not become a URL: only an upload session id may"
+            );
+        }
     }
 
     #[test]

@@ -82,6 +82,27 @@ pub const IMAGE_HEADER_MAX_BYTES: u64 = 5 * 1024 * 1024;
 pub const VIDEO_HEADER_MAX_BYTES: u64 = 16 * 1024 * 1024;
 /// Largest document header (bytes): 100 MB.
 pub const DOCUMENT_HEADER_MAX_BYTES: u64 = 100 * 1024 * 1024;
+/// MIME types the Resumable Upload API takes as `file_type` (Meta's "Upload a file"
+/// guide), with the largest file each may be as a template header example: the header
+/// caps above (JPEG and PNG images, MP4 video, PDF documents; WhatsApp's other media
+/// types, such as 3GPP video or Word documents, cannot be uploaded this way).
+pub const HEADER_EXAMPLE_TYPES: [(&str, u64); 5] = [
+    ("image/jpeg", IMAGE_HEADER_MAX_BYTES),
+    ("image/jpg", IMAGE_HEADER_MAX_BYTES),
+    ("image/png", IMAGE_HEADER_MAX_BYTES),
+    ("video/mp4", VIDEO_HEADER_MAX_BYTES),
+    ("application/pdf", DOCUMENT_HEADER_MAX_BYTES),
+];
+
+/// The largest header example of this MIME type, `None` when the Resumable Upload API
+/// does not take the type. Types compare case-insensitively, as MIME types do.
+pub fn header_example_max_bytes(mime_type: &str) -> Option<u64> {
+    HEADER_EXAMPLE_TYPES
+        .iter()
+        .find(|(known, _)| known.eq_ignore_ascii_case(mime_type.trim()))
+        .map(|&(_, max)| max)
+}
+
 /// A template whose quality falls to RED is paused this long the first time…
 pub const TEMPLATE_FIRST_PAUSE: Duration = Duration::from_secs(3 * 60 * 60);
 /// …this long the second time, and disabled the third.
@@ -121,6 +142,27 @@ mod tests {
             Some(&None),
             "the top tier is unlimited"
         );
+    }
+
+    #[test]
+    fn header_examples_take_only_the_documented_types() {
+        assert_eq!(
+            header_example_max_bytes("IMAGE/JPEG"),
+            Some(IMAGE_HEADER_MAX_BYTES),
+            "MIME types are case-insensitive"
+        );
+        assert_eq!(
+            header_example_max_bytes("application/pdf"),
+            Some(DOCUMENT_HEADER_MAX_BYTES),
+            "documents have their own, larger cap"
+        );
+        for refused in ["image/webp", "video/3gpp", "text/plain", ""] {
+            assert_eq!(
+                header_example_max_bytes(refused),
+                None,
+                "{refused:?} is not a file_type the Resumable Upload API accepts"
+            );
+        }
     }
 
     #[test]

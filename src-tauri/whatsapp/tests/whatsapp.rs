@@ -835,6 +835,8 @@ mod client {
         query: Vec<(String, String)>,
         authorization: Option<String>,
         content_type: Option<String>,
+        /// The Resumable Upload API's `file_offset` header.
+        file_offset: Option<String>,
         body: Vec<u8>,
     }
 
@@ -906,6 +908,7 @@ mod client {
             query,
             authorization: header(header::AUTHORIZATION),
             content_type: header(header::CONTENT_TYPE),
+            file_offset: header(header::HeaderName::from_static("file_offset")),
             body: body.to_vec(),
         };
         let reply = (fake.respond)(&seen);
@@ -1147,6 +1150,135 @@ mod client {
         assert_eq!(file.1.as_deref(), Some("chair.jpg"), "file name");
         assert_eq!(file.2.as_deref(), Some("image/jpeg"), "file part MIME type");
         assert_eq!(file.3, jpeg, "the bytes arrive intact");
+    }
+
+    #[tokio::test]
+    async fn a_header_example_goes_through_the_resumable_upload_steps() {
+        const SESSION: &str = "upload:MTphdHRhY2htZW50OjE=?sig=ARZqkGCA_uQMxC8nHKI";
+        const HANDLE: &str = "4::aW1hZ2UvcG5n:ARbSampleHandle";
+        let (client, fake) = start(|seen| match seen.method.as_str() {
+            "POST" if seen.path.ends_with("/uploads") => Reply::json(200, json!({ "id": SESSION })),
+            _ => Reply::json(200, json!({ "h": HANDLE })),
+        })
+        .await;
+        let bytes = vec![0x89, b'P', b'N', b'G', 1, 2, 3];
+        let handle = client
+            .upload_header_example("584544743160774", bytes.clone(), "image/png", "a.png")
+            .await
+            .unwrap();
+        assert_eq!(handle.as_str(), HANDLE, "step 2's `h` is the handle");
+        let seen = fake.seen();
+        assert_eq!(seen.len(), 2, "a session, then one upload");
+        let start = &seen[0];
+        assert_eq!(
+            (start.method.as_str(), start.path.as_str()),
+            ("POST", "/v23.0/584544743160774/uploads"),
+            "step 1 is POST /{{version}}/{{APP_ID}}/uploads"
+        );
+        assert_eq!(start.param("file_name"), Some("a.png"));
+        assert_eq!(start.param("file_length"), Some("7"));
+        assert_eq!(start.param("file_type"), Some("image/png"));
+        let upload = &seen[1];
+        assert_eq!(
+            (upload.method.as_str(), upload.path.as_str()),
+            ("POST", "/v23.0/upload:MTphdHRhY2htZW50OjE="),
+            "step 2 posts to the session id"
+        );
+        assert_eq!(
+            upload.param("sig"),
+            Some("ARZqkGCA_uQMxC8nHKI"),
+            "the id's signature travels as Meta wrote it"
+        );
+        assert_eq!(upload.file_offset.as_deref(), Some("0"), "from the start");
+        assert_eq!(upload.body, bytes, "the raw bytes are the body");
+        for step in &seen {
+            assert_eq!(
+                step.authorization.as_deref(),
+                Some(format!("OAuth {TOKEN}").as_str()),
+                "the upload steps carry `Authorization: OAuth`, as Meta documents"
+            );
+            assert!(
+                step.query.iter().all(|(_, v)| !v.contains(TOKEN)),
+                "never the token in the URL"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn an_upload_without_an_answer_resumes_from_the_sessions_offset() {
+        const SESSION: &str = "upload:MTphdHRhY2htZW50OjI=?sig=ARx";
+        let uploads = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let counter = uploads.clone();
+        let (client, fake) = start(move |seen| match seen.method.as_str() {
+            "POST" if seen.path.ends_with("/uploads") => Reply::json(200, json!({ "id": SESSION })),
+            "GET" => Reply::json(200, json!({ "id": SESSION, "file_offset": 4 })),
+            _ if counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 => Reply {
+                // Longer than the client's 200 ms: the first upload times out.
+                delay: Duration::from_millis(600),
+                ..Reply::json(200, json!({ "h": "never read" }))
+            },
+            _ => Reply::json(200, json!({ "h": "4::aW1hZ2UvcG5n:ARresumed" })),
+        })
+        .await;
+        let bytes: Vec<u8> = (0u8..10).collect();
+        let handle = client
+            .upload_header_example("1", bytes.clone(), "image/png", "a.png")
+            .await
+            .expect("the upload resumes after the timeout");
+        assert_eq!(handle.as_str(), "4::aW1hZ2UvcG5n:ARresumed");
+        let seen = fake.seen();
+        let steps: Vec<(&str, Option<&str>)> = seen
+            .iter()
+            .map(|s| (s.method.as_str(), s.file_offset.as_deref()))
+            .collect();
+        assert_eq!(
+            steps,
+            vec![
+                ("POST", None),
+                ("POST", Some("0")),
+                ("GET", None),
+                ("POST", Some("4"))
+            ],
+            "start, upload, ask the offset, send the rest from there"
+        );
+        assert_eq!(seen[3].body, bytes[4..], "only the bytes Meta lacks");
+    }
+
+    #[tokio::test]
+    async fn a_refused_upload_is_not_resumed_and_keeps_its_class() {
+        let (client, fake) = start(|seen| {
+            if seen.path.ends_with("/uploads") {
+                Reply::json(200, json!({ "id": "upload:abc?sig=ARx" }))
+            } else {
+                Reply::json(
+                    400,
+                    json!({"error": {"message": "Invalid parameter", "type": "OAuthException", "code": 100}}),
+                )
+            }
+        })
+        .await;
+        let error = client
+            .upload_header_example("1", vec![1, 2, 3], "video/mp4", "a.mp4")
+            .await
+            .expect_err("Meta refused the bytes");
+        assert_eq!(error.meta().map(|m| m.code), Some(100));
+        assert_eq!(error.retry_class(), RetryClass::NeverRetry);
+        assert_eq!(
+            fake.seen().len(),
+            2,
+            "a refusal is an answer: only a lost answer is resumed"
+        );
+        let bad_id = start(|_| Reply::json(200, json!({ "id": "../../me" }))).await;
+        assert!(
+            matches!(
+                bad_id
+                    .0
+                    .upload_header_example("1", vec![1], "image/jpeg", "a.jpg")
+                    .await,
+                Err(Error::InvalidRequest { .. })
+            ),
+            "a session id that is not `upload:…` never becomes a URL"
+        );
     }
 
     #[tokio::test]

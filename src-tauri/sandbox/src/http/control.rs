@@ -1,8 +1,9 @@
 //! The control API under `/_sandbox/`: what tests, benchmarks and the app use to drive
 //! the simulation from outside: inject an inbound reply or a marketing preference,
 //! advance simulated time, read the ledger and the state, point webhooks somewhere,
-//! switch faults, reset. JSON in and out; errors in Meta's body like the Graph paths.
-//! No token: it listens where the sandbox listens (loopback by default).
+//! switch faults, interrupt the next upload, reset. JSON in and out; errors in Meta's
+//! body like the Graph paths. No token: it listens where the sandbox listens (loopback
+//! by default).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +36,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/_sandbox/state", get(state))
         .route("/_sandbox/webhook-url", post(webhook_url))
         .route("/_sandbox/faults", post(faults))
+        .route("/_sandbox/upload-interruption", post(upload_interruption))
         .route("/_sandbox/reset", post(reset))
         .with_state(app)
 }
@@ -190,6 +192,8 @@ async fn state(State(app): State<Arc<App>>) -> Json<Value> {
             "webhook_url": state.webhook_url.as_ref().map(|url| url.as_str()),
             "delivery": state.delivery,
             "media_files": state.media.len(),
+            "upload_sessions": state.uploads.len(),
+            "header_handles": state.uploads.handles(),
         })
     }))
 }
@@ -221,12 +225,27 @@ async fn faults(State(app): State<Arc<App>>, body: Bytes) -> ControlResult<Value
     Ok(Json(json!({ "success": true })))
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UploadInterruptionRequest {
+    after_bytes: u64,
+}
+
+/// The next Resumable Upload data request keeps at most `after_bytes` of its body and
+/// then loses its connection without an answer: what a client must resume from.
+async fn upload_interruption(State(app): State<Arc<App>>, body: Bytes) -> ControlResult<Value> {
+    let request: UploadInterruptionRequest = parse(&body)?;
+    app.with_sim(|state, _| state.uploads.interrupt_next(request.after_bytes));
+    Ok(Json(json!({ "success": true })))
+}
+
 async fn reset(State(app): State<Arc<App>>) -> Json<Value> {
     app.with_sim(|state, _| {
         state.sandbox.reset();
         state.analytics = Default::default();
         state.queue.clear();
         state.media = Default::default();
+        state.uploads = crate::uploads::Uploads::new(state.sandbox.seed());
     });
     Json(json!({ "success": true }))
 }

@@ -1,7 +1,9 @@
 //! Meta's Graph API paths, as `cadence_whatsapp`'s client calls them:
 //! `/{version}/{WABA_ID}/message_templates` (create, list, delete),
 //! `/{version}/{PHONE_NUMBER_ID}/messages`, `/{version}/{PHONE_NUMBER_ID}/media`,
-//! `/{version}/{PHONE_NUMBER_ID}` and `/{version}/{WABA_ID}/template_analytics`.
+//! `/{version}/{PHONE_NUMBER_ID}`, `/{version}/{WABA_ID}/template_analytics`, and the
+//! Resumable Upload API: `/{version}/{APP_ID}/uploads` and `/{version}/upload:<SESSION>`
+//! (POST the bytes, GET the offset reached).
 //!
 //! Owns the translation between `cadence_whatsapp::wire` and the core's plain values,
 //! Meta's error body, the bearer token check and the injected faults (latency, 5xx,
@@ -12,23 +14,25 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use axum::Extension;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use cadence_whatsapp::wire::{
-    BodyComponent, ButtonsComponent, Cursors, FooterComponent, HeaderComponent, ListedComponent,
-    MESSAGING_PRODUCT, MediaUploadResponse, MessageAcceptance, MessagingLimitTier, MetaErrorBody,
-    MetaErrorData, MetaErrorDetail, Paging, PhoneNumberInfo, QualityRating, QualityScore,
-    SendComponent, SendMessageResponse, SendParameter, SendTemplateRequest, SentContact,
-    SentMessage, SuccessResponse, TemplateButton, TemplateComponent, TemplateCreateRequest,
-    TemplateCreateResponse, TemplateInfo, Throughput, ThroughputLevel,
+    BodyComponent, ButtonsComponent, Cursors, FILE_OFFSET_HEADER, FooterComponent, HeaderComponent,
+    HeaderHandle, ListedComponent, MESSAGING_PRODUCT, MediaUploadResponse, MessageAcceptance,
+    MessagingLimitTier, MetaErrorBody, MetaErrorData, MetaErrorDetail, Paging, PhoneNumberInfo,
+    QualityRating, QualityScore, SendComponent, SendMessageResponse, SendParameter,
+    SendTemplateRequest, SentContact, SentMessage, SuccessResponse, TemplateButton,
+    TemplateComponent, TemplateCreateRequest, TemplateCreateResponse, TemplateInfo, Throughput,
+    ThroughputLevel, UPLOAD_SESSION_PREFIX, UploadSession, UploadSessionStatus, UploadedFile,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -42,6 +46,7 @@ use crate::profile::MessagingTier;
 use crate::sandbox::TemplateView;
 use crate::send::{ButtonParameter, Parameter, ParameterValue, SendRequest};
 use crate::templates::{Button, Category, Component, Header, ParameterFormat, TemplateDraft};
+use crate::uploads::Progress;
 use crate::webhook_body::{category_uppercase, quality};
 
 /// Latency injected by a profile is capped, so a typo cannot hang a test run.
@@ -60,6 +65,10 @@ const DOCUMENT_BYTES_MAX: usize = VIDEO_AUDIO_BYTES_MAX;
 const MEDIA_BODY_MAX: usize = VIDEO_AUDIO_BYTES_MAX + 64 * 1024;
 /// Uploaded media kept in all; the oldest are forgotten beyond it.
 const MEDIA_STORE_BYTES_MAX: usize = 64 * 1024 * 1024;
+/// A Resumable Upload data request: the largest header example (a PDF) and a margin, so
+/// that a too-long body is refused by the session's own check with Meta's error.
+const UPLOAD_BODY_MAX: usize =
+    cadence_whatsapp::limits::DOCUMENT_HEADER_MAX_BYTES as usize + 64 * 1024;
 /// Meta's code for a media upload that failed (too large, wrong type).
 const MEDIA_UPLOAD_ERROR: u32 = 131053;
 /// Meta's subcode for an id that does not exist (or is not reachable with the token).
@@ -157,7 +166,13 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             "/{version}/{id}/media",
             post(upload_media).layer(DefaultBodyLimit::max(MEDIA_BODY_MAX)),
         )
-        .route("/{version}/{id}", get(phone_number))
+        .route(
+            "/{version}/{id}",
+            get(phone_number)
+                .post(upload_file_data)
+                .layer(DefaultBodyLimit::max(UPLOAD_BODY_MAX)),
+        )
+        .route("/{version}/{id}/uploads", post(create_upload_session))
         .route(
             "/{version}/{id}/template_analytics",
             get(template_analytics),
@@ -172,7 +187,19 @@ async fn gate(State(app): State<Arc<App>>, request: Request, next: Next) -> Resp
     if !is_graph_version(version) {
         return ApiError::invalid(format!("Unknown path components: /{version}")).into_response();
     }
-    let token = bearer_token(request.headers()).or_else(|| query_token(request.uri().query()));
+    // Meta takes an upload session's token only from the header ("it cannot work as a
+    // query parameter"); elsewhere `?access_token=` works too.
+    let upload_session = request
+        .uri()
+        .path()
+        .split('/')
+        .nth(2)
+        .is_some_and(is_upload_session);
+    let token = header_token(request.headers()).or_else(|| {
+        (!upload_session)
+            .then(|| query_token(request.uri().query()))
+            .flatten()
+    });
     let authorised = app.with_sim(|state, _| {
         state
             .sandbox
@@ -240,12 +267,19 @@ fn is_graph_version(segment: &str) -> bool {
     is_digits(parts.next()) && is_digits(parts.next()) && parts.next().is_none()
 }
 
-fn bearer_token(headers: &HeaderMap) -> Option<String> {
+/// `Authorization: Bearer <token>` (the Cloud API) or `OAuth <token>` (the Graph API's
+/// older form, which the Resumable Upload API documents).
+fn header_token(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
+    (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("oauth"))
         .then(|| token.trim().to_owned())
+}
+
+/// `upload:<SESSION>` as a path segment (the `:` possibly percent-encoded).
+fn is_upload_session(segment: &str) -> bool {
+    let lower = segment.to_ascii_lowercase();
+    lower.starts_with(UPLOAD_SESSION_PREFIX) || lower.starts_with("upload%3a")
 }
 
 /// Meta also takes the token as `?access_token=`.
@@ -306,13 +340,46 @@ async fn create_template(
 ) -> ApiResult<Json<TemplateCreateResponse>> {
     check_waba(&app, &method, &waba_id)?;
     let request: TemplateCreateRequest = parse_json(&body)?;
+    let examples = media_examples(&request);
     let draft = draft_from_wire(request)?;
-    let view = app.with_sim(|state, now| state.sandbox.create_template(now, draft))?;
+    let view = app.with_sim(|state, now| {
+        // Meta refuses the create itself when a media header's example is missing or
+        // is not a handle its Resumable Upload API issued (it never reaches review).
+        for (header, handles) in &examples {
+            state.uploads.check_example(header, handles.as_deref())?;
+        }
+        state.sandbox.create_template(now, draft)
+    })?;
     Ok(Json(TemplateCreateResponse {
         id: view.id.to_string(),
         status: status_to_wire(&view),
         category: cadence_whatsapp::wire::Category::from_wire(category_uppercase(view.category)),
     }))
+}
+
+/// Each media header of a create request with the handles its example names.
+fn media_examples(request: &TemplateCreateRequest) -> Vec<(Header, Option<Vec<String>>)> {
+    request
+        .components
+        .iter()
+        .filter_map(|component| {
+            let TemplateComponent::Header(header) = component else {
+                return None;
+            };
+            let (kind, example) = match header {
+                HeaderComponent::Image { example } => (Header::Image, example),
+                HeaderComponent::Video { example } => (Header::Video, example),
+                HeaderComponent::Document { example } => (Header::Document, example),
+                HeaderComponent::Text { .. } | HeaderComponent::Location => return None,
+            };
+            Some((
+                kind,
+                example
+                    .as_ref()
+                    .map(|example| example.header_handle.clone()),
+            ))
+        })
+        .collect()
 }
 
 fn draft_from_wire(request: TemplateCreateRequest) -> ApiResult<TemplateDraft> {
@@ -814,11 +881,106 @@ async fn upload_media(
     Ok(Json(MediaUploadResponse { id }))
 }
 
+// ----- the Resumable Upload API -----
+
+/// Step 1's query, as text: Meta's own checks (and error bodies) judge the values.
+#[derive(Debug, Default, Deserialize)]
+struct UploadSessionQuery {
+    file_length: Option<String>,
+    file_type: Option<String>,
+}
+
+/// `POST /{APP_ID}/uploads?file_name=…&file_length=…&file_type=…`: a new session.
+async fn create_upload_session(
+    State(app): State<Arc<App>>,
+    method: Method,
+    Path((_version, app_id)): Path<(String, String)>,
+    query: Result<Query<UploadSessionQuery>, QueryRejection>,
+) -> ApiResult<Json<UploadSession>> {
+    if app_id != app.profile.account.app_id {
+        return Err(ApiError::unknown_object(&method, &app_id));
+    }
+    let Query(query) = query.map_err(bad_query)?;
+    let id = app.with_sim(|state, _| {
+        state
+            .uploads
+            .start(query.file_length.as_deref(), query.file_type.as_deref())
+    })?;
+    Ok(Json(UploadSession { id }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SignatureQuery {
+    sig: Option<String>,
+}
+
+/// `POST /upload:<SESSION>?sig=…` with the `file_offset` header and the bytes as the
+/// body: the handle once the file is complete, the offset reached before that.
+async fn upload_file_data(
+    State(app): State<Arc<App>>,
+    method: Method,
+    Path((_version, session)): Path<(String, String)>,
+    query: Result<Query<SignatureQuery>, QueryRejection>,
+    headers: HeaderMap,
+    cut: Option<Extension<ConnectionCut>>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    if !is_upload_session(&session) {
+        return Err(ApiError::unknown_object(&method, &session));
+    }
+    let Query(query) = query.map_err(bad_query)?;
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::invalid("the upload is larger than any header example may be")
+        } else {
+            ApiError::invalid(format!("unreadable upload: {rejection}"))
+        }
+    })?;
+    let file_offset = headers
+        .get(FILE_OFFSET_HEADER)
+        .map(|value| value.to_str().unwrap_or("(not text)"));
+    let (progress, interrupted) = app.with_sim(|state, _| {
+        if !state.uploads.contains(&session) {
+            return Err(ApiError::unknown_object(&method, &session));
+        }
+        // An armed interruption keeps the start of the body, then drops the connection,
+        // as a network failure mid-upload would.
+        let armed = state.uploads.interruption();
+        let received = armed.map_or(body.len(), |after| {
+            body.len().min(usize::try_from(after).unwrap_or(usize::MAX))
+        });
+        let progress =
+            state
+                .uploads
+                .append(&session, query.sig.as_deref(), file_offset, received as u64)?;
+        if armed.is_some() {
+            state.uploads.clear_interruption();
+        }
+        Ok((progress, armed.is_some()))
+    })?;
+    if interrupted {
+        return Ok(close_without_answer(cut.map(|Extension(cut)| cut)).await);
+    }
+    Ok(match progress {
+        Progress::Complete { handle } => Json(UploadedFile {
+            h: HeaderHandle::new(handle),
+        })
+        .into_response(),
+        Progress::Partial(status) => Json(UploadSessionStatus {
+            id: status.id,
+            file_offset: status.file_offset,
+        })
+        .into_response(),
+    })
+}
+
 // ----- the phone number and analytics -----
 
 #[derive(Debug, Default, Deserialize)]
 struct FieldsQuery {
     fields: Option<String>,
+    /// An upload session's signature (`GET /upload:<SESSION>?sig=…`).
+    sig: Option<String>,
 }
 
 async fn phone_number(
@@ -828,6 +990,20 @@ async fn phone_number(
     query: Result<Query<FieldsQuery>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
     let Query(query) = query.map_err(bad_query)?;
+    // `GET /upload:<SESSION>` shares the path shape: how far that upload got.
+    if is_upload_session(&phone_id) {
+        let status = app.with_sim(|state, _| {
+            if !state.uploads.contains(&phone_id) {
+                return Err(ApiError::unknown_object(&method, &phone_id));
+            }
+            Ok(state.uploads.status(&phone_id, query.sig.as_deref())?)
+        })?;
+        let answer = UploadSessionStatus {
+            id: status.id,
+            file_offset: status.file_offset,
+        };
+        return Ok(Json(serde_json::to_value(answer).unwrap_or_default()));
+    }
     // `GET /{MEDIA_ID}` shares the path shape: Meta answers an uploaded file's facts.
     if phone_id != app.profile.account.phone_number_id {
         let media = app.with_sim(|state, _| {

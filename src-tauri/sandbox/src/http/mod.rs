@@ -4,7 +4,7 @@
 //!
 //! Owns the wall clock (injected, see [`WallClock`]) and the shared state around the
 //! pure [`Sandbox`]: the simulated clock, the queue of webhooks taken from the core,
-//! the analytics tallies and the uploaded media. Every request first brings the
+//! the analytics tallies, the uploaded media and the upload sessions. Every request first brings the
 //! simulation up to "now", so reviews, pauses and statuses happen on time whether or
 //! not the background tick ran. Must not depend on `tauri`, the store or the engine.
 
@@ -197,6 +197,7 @@ pub async fn serve(config: ServerConfig) -> Result<RunningSandbox, ServeError> {
             queue: VecDeque::new(),
             webhook_url,
             media: graph::MediaStore::default(),
+            uploads: crate::uploads::Uploads::new(config.seed),
             delivery: DeliveryStats::default(),
         }),
         wall: config.clock,
@@ -249,6 +250,8 @@ pub(crate) struct SimState {
     pub queue: VecDeque<Webhook>,
     pub webhook_url: Option<Url>,
     pub media: graph::MediaStore,
+    /// Resumable Upload sessions and the header handles they issued.
+    pub uploads: crate::uploads::Uploads,
     pub delivery: DeliveryStats,
 }
 

@@ -883,3 +883,363 @@ async fn the_control_api_reports_health_and_resets() {
     assert_eq!(state["templates"], json!([]), "and the templates");
     h.sandbox.stop().await;
 }
+
+// ----- the Resumable Upload API and media header examples -----
+
+/// The start of a JPEG file: what the sandbox counts, not decodes.
+const JPEG: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F', 0, 1];
+
+/// An IMAGE-header marketing template whose example is `handles`.
+fn image_template(name: &str, handles: Option<Vec<String>>) -> TemplateCreateRequest {
+    use cadence_whatsapp::wire::{HeaderComponent, HeaderMediaExample};
+    let mut request = template(name);
+    request.components.insert(
+        0,
+        TemplateComponent::Header(HeaderComponent::Image {
+            example: handles.map(|header_handle| HeaderMediaExample { header_handle }),
+        }),
+    );
+    request
+}
+
+impl Harness {
+    fn app_id(&self) -> String {
+        self.sandbox.profile().account.app_id.clone()
+    }
+
+    /// A raw Graph call with `Authorization: OAuth`, as Meta documents the upload steps;
+    /// the status and the JSON body.
+    async fn graph_raw(
+        &self,
+        method: reqwest::Method,
+        path_and_query: &str,
+        file_offset: Option<&str>,
+        body: Vec<u8>,
+    ) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(
+                method,
+                format!("{}/v23.0/{path_and_query}", self.sandbox.base_url()),
+            )
+            .header(
+                "authorization",
+                format!("OAuth {}", self.sandbox.profile().account.access_token),
+            )
+            .body(body);
+        if let Some(offset) = file_offset {
+            request = request.header("file_offset", offset);
+        }
+        let response = request.send().await.expect("the sandbox answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a JSON answer"))
+    }
+
+    async fn upload_sessions(&self) -> u64 {
+        self.get("state").await["upload_sessions"]
+            .as_u64()
+            .expect("the state counts upload sessions")
+    }
+}
+
+#[tokio::test]
+async fn an_uploaded_header_example_lets_an_image_template_through_review() {
+    let h = start(Profile::default()).await;
+    let handle = h
+        .client
+        .upload_header_example(&h.app_id(), JPEG.to_vec(), "image/jpeg", "sample.jpg")
+        .await
+        .expect("a small JPEG is a valid header example");
+    assert!(
+        handle.as_str().starts_with("4::aW1hZ2UvanBlZw==:AR"),
+        "handles look like Meta's, with the file's type inside: {handle}"
+    );
+    let created = h
+        .client
+        .create_template(
+            &h.waba,
+            &image_template("jacket_photo", Some(vec![handle.into_string()])),
+        )
+        .await
+        .expect("a media header with an issued handle is accepted");
+    assert_eq!(
+        created.status,
+        TemplateStatus::Pending,
+        "it goes to review like any template"
+    );
+    h.advance(120.0).await;
+    let listed = h.client.list_all_templates(&h.waba, None).await.unwrap();
+    let template = listed
+        .iter()
+        .find(|t| t.id == created.id)
+        .expect("the template is listed");
+    assert_eq!(
+        template.status,
+        TemplateStatus::Approved,
+        "review approves a sound template with a valid example"
+    );
+    h.sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn a_media_header_without_an_issued_handle_is_refused_at_creation() {
+    let h = start(Profile::default()).await;
+    let cases = [
+        (None, 100, 2_388_273, "no example at all"),
+        (
+            Some(vec!["https://example.com/jacket.jpg".to_owned()]),
+            100,
+            2_388_273,
+            "a URL is not a handle",
+        ),
+        (
+            Some(vec!["4::aW1hZ2UvanBlZw==:ARforeignHandle".to_owned()]),
+            131009,
+            2_494_102,
+            "a handle this app never issued",
+        ),
+    ];
+    for (i, (handles, code, subcode, why)) in cases.into_iter().enumerate() {
+        let refused = h
+            .client
+            .create_template(&h.waba, &image_template(&format!("photo_{i}"), handles))
+            .await
+            .expect_err(why);
+        let meta = refused.meta().expect("Meta's error body");
+        assert_eq!(
+            (meta.code, meta.subcode),
+            (code, Some(subcode)),
+            "{why}: Meta refuses the create itself"
+        );
+        assert_eq!(
+            refused.retry_class(),
+            RetryClass::NeverRetry,
+            "{why}: sending the same request again cannot help"
+        );
+    }
+    let pdf = h
+        .client
+        .upload_header_example(
+            &h.app_id(),
+            b"%PDF-1.7".to_vec(),
+            "application/pdf",
+            "a.pdf",
+        )
+        .await
+        .unwrap();
+    let refused = h
+        .client
+        .create_template(
+            &h.waba,
+            &image_template("photo_pdf", Some(vec![pdf.into_string()])),
+        )
+        .await
+        .expect_err("a PDF cannot be an IMAGE header's example");
+    assert_eq!(meta_code(&refused), Some(131009));
+    assert!(
+        h.client
+            .list_all_templates(&h.waba, None)
+            .await
+            .unwrap()
+            .is_empty(),
+        "refused creates leave nothing behind"
+    );
+    h.sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn bad_uploads_are_refused_with_metas_errors() {
+    let h = start(Profile::default()).await;
+    let app = h.app_id();
+
+    let local = h
+        .client
+        .upload_header_example(&app, JPEG.to_vec(), "image/webp", "a.webp")
+        .await
+        .expect_err("WebP is not a type the Resumable Upload API takes");
+    assert!(
+        matches!(local, Error::InvalidRequest { .. }),
+        "the client refuses it before any call: {local}"
+    );
+    let too_big = vec![0u8; 5 * 1024 * 1024 + 1];
+    assert!(
+        matches!(
+            h.client
+                .upload_header_example(&app, too_big, "image/png", "big.png")
+                .await,
+            Err(Error::InvalidRequest { .. })
+        ),
+        "images are at most 5 MB"
+    );
+    assert_eq!(
+        h.upload_sessions().await,
+        0,
+        "no session was started for files Meta would refuse"
+    );
+
+    let (status, body) = h
+        .graph_raw(
+            reqwest::Method::POST,
+            &format!("{app}/uploads?file_name=a.webp&file_length=12&file_type=image/webp"),
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (400, json!(100)),
+        "the sandbox refuses a bad file_type as Meta does: {body}"
+    );
+    let (status, body) = h
+        .graph_raw(
+            reqwest::Method::POST,
+            &format!("{app}/uploads?file_name=a.jpg&file_length=-3&file_type=image/jpeg"),
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!((status, body["error"]["code"].clone()), (400, json!(100)));
+    let (status, body) = h
+        .graph_raw(
+            reqwest::Method::POST,
+            "999/uploads?file_name=a.jpg&file_length=3&file_type=image/jpeg",
+            None,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(
+        (
+            status,
+            body["error"]["code"].clone(),
+            body["error"]["error_subcode"].clone()
+        ),
+        (400, json!(100), json!(33)),
+        "an app id other than the profile's does not exist: {body}"
+    );
+
+    let intruder = Client::builder(AccessToken::new("EAAGnotTheSandboxToken"))
+        .base_url(h.sandbox.base_url())
+        .build()
+        .unwrap();
+    let refused = intruder
+        .upload_header_example(&app, JPEG.to_vec(), "image/jpeg", "a.jpg")
+        .await
+        .expect_err("a wrong token is refused");
+    assert_eq!(meta_code(&refused), Some(190), "Meta's bad-token code");
+    assert_eq!(refused.retry_class(), RetryClass::NeverRetry);
+    assert!(
+        !format!("{refused} {refused:?} {intruder:?}").contains("EAAGnotTheSandboxToken"),
+        "the token never appears in errors or Debug"
+    );
+
+    let request = cadence_whatsapp::wire::UploadSessionRequest {
+        file_name: "a.jpg".into(),
+        file_length: JPEG.len() as u64,
+        file_type: "image/jpeg".into(),
+    };
+    let session = h
+        .client
+        .create_upload_session(&app, &request)
+        .await
+        .unwrap();
+    let wrong_offset = h
+        .client
+        .upload_file_data(&session.id, 5, JPEG.to_vec())
+        .await
+        .expect_err("a session takes bytes only where it stands");
+    assert_eq!(meta_code(&wrong_offset), Some(100));
+    let (key, _) = session.id.split_once('?').unwrap();
+    let (status, body) = h
+        .graph_raw(
+            reqwest::Method::POST,
+            &format!("{key}?sig=ARforged"),
+            Some("0"),
+            JPEG.to_vec(),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (400, json!(104)),
+        "a session id with another signature is refused: {body}"
+    );
+    let in_query = h
+        .http
+        .get(format!(
+            "{}/v23.0/{}&access_token={}",
+            h.sandbox.base_url(),
+            session.id,
+            h.sandbox.profile().account.access_token
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        in_query.status().as_u16(),
+        401,
+        "an upload session takes the token from the header only, as Meta documents"
+    );
+    let status = h.client.upload_session_status(&session.id).await.unwrap();
+    assert_eq!(
+        status.file_offset, 0,
+        "refused requests left the session untouched"
+    );
+    h.sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn a_dropped_upload_resumes_from_the_offset_the_sandbox_holds() {
+    let h = start(Profile::default()).await;
+    let app = h.app_id();
+    h.post("upload-interruption", json!({ "after_bytes": 5 }))
+        .await;
+    let handle = h
+        .client
+        .upload_header_example(&app, JPEG.to_vec(), "image/jpeg", "sample.jpg")
+        .await
+        .expect("the client resumes after the connection dropped mid-upload");
+    assert_eq!(
+        h.upload_sessions().await,
+        1,
+        "the same session was resumed, not a new one started"
+    );
+    h.client
+        .create_template(
+            &h.waba,
+            &image_template("resumed_photo", Some(vec![handle.into_string()])),
+        )
+        .await
+        .expect("the resumed upload's handle is valid");
+
+    // The drop may come after the whole file arrived: the resume sends no bytes and
+    // gets the handle the session already issued.
+    h.post("upload-interruption", json!({ "after_bytes": 1_000 }))
+        .await;
+    let handle = h
+        .client
+        .upload_header_example(&app, JPEG.to_vec(), "image/jpeg", "again.jpg")
+        .await
+        .expect("a complete upload whose answer was lost still gives its handle");
+    assert!(handle.as_str().starts_with("4::aW1hZ2UvanBlZw==:AR"));
+    assert_eq!(h.upload_sessions().await, 2);
+    h.sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn one_seed_gives_one_header_handle() {
+    let mut handles = Vec::new();
+    for seed in [11, 11, 12] {
+        let h = start_with(config(Profile::default(), seed), Duration::from_secs(2)).await;
+        let handle = h
+            .client
+            .upload_header_example(&h.app_id(), JPEG.to_vec(), "image/jpeg", "a.jpg")
+            .await
+            .unwrap();
+        handles.push(handle);
+        h.sandbox.stop().await;
+    }
+    assert_eq!(
+        handles[0], handles[1],
+        "the same seed issues the same handle"
+    );
+    assert_ne!(handles[0], handles[2], "another seed issues another");
+}

@@ -9,11 +9,13 @@ mod account;
 mod error_body;
 mod send;
 mod template;
+mod upload;
 
 pub use account::*;
 pub use error_body::*;
 pub use send::*;
 pub use template::*;
+pub use upload::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +90,12 @@ pub(crate) mod lenient {
                 i64::try_from(n).map_err(|_| D::Error::custom("integer out of range"))
             }
         }
+    }
+
+    /// A non-negative integer (a byte count), or a string holding one.
+    pub fn uint<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let n = int(d)?;
+        u64::try_from(n).map_err(|_| D::Error::custom(format!("expected a count, got {n}")))
     }
 
     /// A small integer (a button index), or a string holding one.

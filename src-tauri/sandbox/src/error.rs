@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 
+use crate::calls::CallScope;
 use crate::limits::{self, code};
+use crate::profile::AccountState;
 
 /// A refusal, or a profile the sandbox cannot run with.
 #[derive(Debug, thiserror::Error)]
@@ -47,8 +49,26 @@ pub enum Error {
     Throughput { per_second: u32 },
     #[error("pair rate exceeded for recipient {to}")]
     PairRate { to: String },
-    #[error("messaging limit of {limit} unique recipients in a rolling 24 hours reached")]
+    #[error(
+        "{} (the messaging limit of {limit} unique recipients in a rolling 24 hours is reached)",
+        limits::details::SPAM_RATE_LIMIT
+    )]
     MessagingLimit { limit: u64 },
+    #[error("{}", account_details(*state))]
+    AccountRestricted { state: AccountState },
+    #[error(
+        "{} (the sandbox's limit: {limit} calls per hour)",
+        match scope {
+            CallScope::Waba => limits::details::WABA_RATE_LIMIT,
+            CallScope::App => limits::details::API_TOO_MANY_CALLS,
+        }
+    )]
+    CallRateLimit { scope: CallScope, limit: u32 },
+    #[error(
+        "{} (the sandbox's limit: {limit} message templates created per hour)",
+        limits::details::WABA_RATE_LIMIT
+    )]
+    TemplateCreationLimit { limit: u32 },
     #[error("no message {wamid:?} was sent by the sandbox")]
     UnknownMessage { wamid: String },
     #[error("upload refused: {reason}")]
@@ -77,6 +97,17 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Meta's details for a refusal caused by the account's standing.
+fn account_details(state: AccountState) -> &'static str {
+    match state {
+        AccountState::PolicyBlocked => limits::details::POLICY_BLOCKED,
+        AccountState::Locked => limits::details::ACCOUNT_LOCKED,
+        AccountState::PaymentIssue => limits::details::PAYMENT_ISSUE,
+        // Never built for an active account; the most general of the texts.
+        AccountState::Active => limits::details::POLICY_BLOCKED,
+    }
+}
 
 /// Why the HTTP server could not start or be reconfigured.
 #[derive(Debug, thiserror::Error)]
@@ -148,6 +179,18 @@ impl Error {
             Error::Throughput { .. } => code::THROUGHPUT,
             Error::PairRate { .. } => code::PAIR_RATE,
             Error::MessagingLimit { .. } => code::SPAM_RATE_LIMIT,
+            Error::AccountRestricted { state } => {
+                state.send_refusal_code().unwrap_or(code::POLICY_BLOCKED)
+            }
+            Error::CallRateLimit {
+                scope: CallScope::Waba,
+                ..
+            }
+            | Error::TemplateCreationLimit { .. } => code::WABA_RATE_LIMIT,
+            Error::CallRateLimit {
+                scope: CallScope::App,
+                ..
+            } => code::API_TOO_MANY_CALLS,
             Error::ProfileJson(_) | Error::InvalidProfile(_) => code::UNKNOWN,
         }
     }
@@ -185,6 +228,45 @@ mod tests {
                 404,
             ),
             (Error::AccessToken, 190, 401),
+            (Error::MessagingLimit { limit: 250 }, 131048, 400),
+            (
+                Error::AccountRestricted {
+                    state: AccountState::PolicyBlocked,
+                },
+                368,
+                403,
+            ),
+            (
+                Error::AccountRestricted {
+                    state: AccountState::Locked,
+                },
+                131031,
+                403,
+            ),
+            (
+                Error::AccountRestricted {
+                    state: AccountState::PaymentIssue,
+                },
+                131042,
+                400,
+            ),
+            (
+                Error::CallRateLimit {
+                    scope: CallScope::Waba,
+                    limit: 1,
+                },
+                80007,
+                400,
+            ),
+            (
+                Error::CallRateLimit {
+                    scope: CallScope::App,
+                    limit: 1,
+                },
+                4,
+                400,
+            ),
+            (Error::TemplateCreationLimit { limit: 100 }, 80007, 400),
             (Error::UploadSignature, 104, 400),
             (
                 Error::UploadOffset {

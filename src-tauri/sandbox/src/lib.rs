@@ -2,8 +2,9 @@
 //!
 //! This crate is the simulation core: template review and statuses, quality and the
 //! pause ladder, throughput, pair rate, messaging tier and per-user marketing limits,
-//! undeliverable and opted-out recipients, status webhooks (sometimes out of order),
-//! simulated replies, fault decisions, the ledger of accepted messages, and Resumable
+//! undeliverable and opted-out recipients, the account's standing (policy block,
+//! lock, payment problem), the Graph API call rate limits ([`calls`]), status
+//! webhooks (sometimes out of order), simulated replies, fault decisions, the ledger of accepted messages, and Resumable
 //! Upload sessions with the media handles they issue ([`uploads`]). The core is
 //! pure: time is passed in ([`SimTime`]), randomness is seeded, nothing does I/O.
 //!
@@ -15,6 +16,7 @@
 //! speaks exactly what the client sends); must not depend on `tauri`, the store or
 //! the engine.
 
+pub mod calls;
 pub mod clock;
 pub mod error;
 pub mod events;
@@ -31,6 +33,7 @@ pub mod templates;
 pub mod uploads;
 pub mod webhook_body;
 
+pub use calls::CallScope;
 pub use clock::{SimClock, SimTime, TimeScale};
 pub use error::{Error, MetaError, Result, ServeError};
 pub use events::{InboundContent, MarketingPreference, MessageStatus, Webhook, WebhookKind};
@@ -39,7 +42,7 @@ pub use http::{
     ManualWallClock, RetryPolicy, RunningSandbox, ServerConfig, SystemWallClock, WallClock, serve,
 };
 pub use ledger::{Ledger, LedgerEntry, LedgerOutcome};
-pub use profile::Profile;
+pub use profile::{AccountState, Profile};
 pub use quality::QualityScore;
 pub use sandbox::{Sandbox, TemplateView};
 pub use send::{Accepted, SendRequest};

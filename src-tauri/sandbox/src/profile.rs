@@ -51,6 +51,24 @@ impl Profile {
                 "limits.throughput_per_second must be at least 1".into(),
             ));
         }
+        let hourly = [
+            (
+                "limits.waba_calls_per_hour",
+                self.limits.waba_calls_per_hour,
+            ),
+            ("limits.app_calls_per_hour", self.limits.app_calls_per_hour),
+            (
+                "limits.template_creations_per_hour",
+                self.limits.template_creations_per_hour,
+            ),
+        ];
+        for (field, value) in hourly {
+            if value == 0 {
+                return Err(Error::InvalidProfile(format!(
+                    "{field} must be at least 1 (a WABA that can make no call cannot be simulated)"
+                )));
+            }
+        }
         if self.limits.pair_burst == 0 {
             return Err(Error::InvalidProfile(
                 "limits.pair_burst must be at least 1".into(),
@@ -140,6 +158,43 @@ pub struct Account {
     /// The Meta app whose Resumable Upload API (`/{APP_ID}/uploads`) issues the
     /// handles a media header's example needs.
     pub app_id: String,
+    /// Whether Meta lets the account send: a run can start with the account blocked,
+    /// locked or unpaid (the control API changes it later; a reset returns to this).
+    pub state: AccountState,
+}
+
+/// The standing of the WhatsApp Business Account with Meta. Anything but `Active`
+/// refuses every send (the sender must halt all sending, not retry).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountState {
+    #[default]
+    Active,
+    /// Restricted or disabled for a policy violation (368).
+    PolicyBlocked,
+    /// Locked by Meta (131031).
+    Locked,
+    /// The payment method has a problem (131042).
+    PaymentIssue,
+}
+
+impl AccountState {
+    /// Meta's error code for a send from an account in this state, `None` when active.
+    pub fn send_refusal_code(self) -> Option<u32> {
+        match self {
+            AccountState::Active => None,
+            AccountState::PolicyBlocked => Some(crate::limits::code::POLICY_BLOCKED),
+            AccountState::Locked => Some(crate::limits::code::ACCOUNT_LOCKED),
+            AccountState::PaymentIssue => Some(crate::limits::code::PAYMENT_ISSUE),
+        }
+    }
+
+    /// Whether Meta refuses new templates too. A policy block or a lock restricts the
+    /// whole account; a payment problem only stops paid messaging (templates are
+    /// reviewed for free).
+    pub fn refuses_template_creation(self) -> bool {
+        matches!(self, AccountState::PolicyBlocked | AccountState::Locked)
+    }
 }
 
 impl Default for Account {
@@ -154,6 +209,7 @@ impl Default for Account {
             verify_token: "sandbox-verify-token".into(),
             access_token: "sandbox-access-token".into(),
             app_id: "400000000000001".into(),
+            state: AccountState::Active,
         }
     }
 }
@@ -230,6 +286,19 @@ pub struct SendLimits {
     /// refuses to deliver more (131049). Meta does not publish the number; 2 keeps
     /// the limit visible in small tests.
     pub marketing_per_user_per_day: u32,
+    /// WhatsApp Business Management API calls (templates, the phone number, analytics)
+    /// the WABA may make in a rolling hour before Meta answers 80007. Meta: 5,000 for
+    /// an active WABA with a registered phone number (200 otherwise). Message sends and
+    /// media uploads are not counted: throughput governs them.
+    pub waba_calls_per_hour: u32,
+    /// Graph API calls to the app itself (the Resumable Upload API: `/{APP_ID}/uploads`
+    /// and `upload:` sessions) in a rolling hour before Meta answers 4. Meta publishes
+    /// no fixed figure for a system user's app; the WABA's 5,000 is used.
+    pub app_calls_per_hour: u32,
+    /// Templates the WABA may create in a rolling hour (WHATSAPP.md: 100). Meta does
+    /// not document the code of this refusal; the sandbox answers the WABA rate-limit
+    /// code 80007.
+    pub template_creations_per_hour: u32,
 }
 
 impl Default for SendLimits {
@@ -240,6 +309,9 @@ impl Default for SendLimits {
             pair_burst: 3,
             messaging_tier: MessagingTier::Tier2K,
             marketing_per_user_per_day: 2,
+            waba_calls_per_hour: 5_000,
+            app_calls_per_hour: 5_000,
+            template_creations_per_hour: 100,
         }
     }
 }
@@ -468,6 +540,9 @@ mod tests {
             r#"{"unknown_field":1}"#,
             r#"{"review":{"reject_names":{"a":"BECAUSE"}}}"#,
             r#"{"account":{"app_id":""}}"#,
+            r#"{"account":{"state":"suspended"}}"#,
+            r#"{"limits":{"waba_calls_per_hour":0}}"#,
+            r#"{"limits":{"template_creations_per_hour":0}}"#,
         ];
         for json in cases {
             assert!(
@@ -487,6 +562,27 @@ mod tests {
         );
         assert!(recipients.is_not_on_whatsapp("99912345"), "starts with 999");
         assert!(!recipients.is_not_on_whatsapp("447700900123"), "neither");
+    }
+
+    #[test]
+    fn account_states_carry_metas_codes() {
+        let profile = Profile::from_json(r#"{"account":{"state":"payment_issue"}}"#)
+            .expect("a profile may start with the account unpaid");
+        assert_eq!(profile.account.state, AccountState::PaymentIssue);
+        let cases = [
+            (AccountState::Active, None, false),
+            (AccountState::PolicyBlocked, Some(368), true),
+            (AccountState::Locked, Some(131031), true),
+            (AccountState::PaymentIssue, Some(131042), false),
+        ];
+        for (state, code, refuses_templates) in cases {
+            assert_eq!(state.send_refusal_code(), code, "{state:?} refuses sends");
+            assert_eq!(
+                state.refuses_template_creation(),
+                refuses_templates,
+                "{state:?}: only a restricted account loses template creation"
+            );
+        }
     }
 
     #[test]

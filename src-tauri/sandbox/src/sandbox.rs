@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::calls::{CallScope, CallWindow};
 use crate::clock::{SimTime, TimeScale};
 use crate::error::{Error, MetaError, Result};
 use crate::events::{
@@ -19,7 +20,7 @@ use crate::events::{
 use crate::fault::{self, FaultDecision};
 use crate::ledger::{Ledger, LedgerEntry, LedgerOutcome};
 use crate::limits::{self, code};
-use crate::profile::{Faults, MillisRange, Profile};
+use crate::profile::{AccountState, Faults, MillisRange, Profile};
 use crate::quality::{FeedbackWindow, PauseStep, QualityScore, pause_step};
 use crate::rng::SeededRng;
 use crate::send::{
@@ -127,6 +128,17 @@ enum Reaction {
 /// Counts of refused requests by Meta error code, for benchmarks and the control API.
 pub type RefusalCounts = BTreeMap<u32, u64>;
 
+/// How much of each hourly Graph API budget is spent (the control API's state).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CallUsage {
+    pub waba_calls: u32,
+    pub waba_calls_per_hour: u32,
+    pub app_calls: u32,
+    pub app_calls_per_hour: u32,
+    pub template_creations: u32,
+    pub template_creations_per_hour: u32,
+}
+
 /// The offline Cloud API's state and rules.
 #[derive(Debug, Clone)]
 pub struct Sandbox {
@@ -145,6 +157,11 @@ pub struct Sandbox {
     pairs: PairRate,
     reach: ReachWindow,
     marketing: MarketingCount,
+    /// The account's standing now (starts as the profile's; the control API moves it).
+    account_state: AccountState,
+    waba_calls: CallWindow,
+    app_calls: CallWindow,
+    template_creations: CallWindow,
     stopped: BTreeSet<String>,
     ledger: Ledger,
     outbox: Outbox,
@@ -181,6 +198,10 @@ impl Sandbox {
             pairs,
             reach: ReachWindow::default(),
             marketing: MarketingCount::default(),
+            account_state: profile.account.state,
+            waba_calls: CallWindow::default(),
+            app_calls: CallWindow::default(),
+            template_creations: CallWindow::default(),
             stopped,
             ledger: Ledger::default(),
             outbox: Outbox::default(),
@@ -234,6 +255,60 @@ impl Sandbox {
         profile.validate()?;
         self.profile = profile;
         Ok(())
+    }
+
+    /// The account's standing now.
+    pub fn account_state(&self) -> AccountState {
+        self.account_state
+    }
+
+    /// The control API's switch: Meta blocks, locks or unblocks the account. The
+    /// profile keeps its own state, so a reset returns to it.
+    pub fn set_account_state(&mut self, state: AccountState) {
+        self.account_state = state;
+    }
+
+    /// One Graph API call spending `scope`'s hourly budget: refused with Meta's rate
+    /// limit error (80007 for the WABA, 4 for the app) once the budget is spent.
+    pub fn count_api_call(&mut self, now: SimTime, scope: CallScope) -> Result<()> {
+        self.advance_to(now);
+        let now = self.now;
+        let window = self.call_window();
+        let (calls, limit) = match scope {
+            CallScope::Waba => (
+                &mut self.waba_calls,
+                self.profile.limits.waba_calls_per_hour,
+            ),
+            CallScope::App => (&mut self.app_calls, self.profile.limits.app_calls_per_hour),
+        };
+        if !calls.has_room(now, window, limit) {
+            let error = Error::CallRateLimit { scope, limit };
+            *self.refusals.entry(error.code()).or_default() += 1;
+            return Err(error);
+        }
+        calls.record(now);
+        Ok(())
+    }
+
+    /// The spent part of each hourly budget at `now`.
+    pub fn call_usage(&mut self, now: SimTime) -> CallUsage {
+        self.advance_to(now);
+        let now = self.now;
+        let window = self.call_window();
+        let limits = &self.profile.limits;
+        CallUsage {
+            waba_calls: self.waba_calls.count(now, window),
+            waba_calls_per_hour: limits.waba_calls_per_hour,
+            app_calls: self.app_calls.count(now, window),
+            app_calls_per_hour: limits.app_calls_per_hour,
+            template_creations: self.template_creations.count(now, window),
+            template_creations_per_hour: limits.template_creations_per_hour,
+        }
+    }
+
+    /// Meta's hour, shortened by the time scale like the other long windows.
+    fn call_window(&self) -> Duration {
+        self.scale.shorten(limits::API_CALL_WINDOW)
     }
 
     /// The fault to inject into one API request, from its own seeded stream (so that
@@ -292,6 +367,31 @@ impl Sandbox {
     /// profile's (scaled) delay.
     pub fn create_template(&mut self, now: SimTime, draft: TemplateDraft) -> Result<TemplateView> {
         self.advance_to(now);
+        let result = self.try_create_template(draft);
+        if let Err(error) = &result
+            && matches!(
+                error,
+                Error::AccountRestricted { .. } | Error::TemplateCreationLimit { .. }
+            )
+        {
+            *self.refusals.entry(error.code()).or_default() += 1;
+        }
+        result
+    }
+
+    /// The account may create (not blocked or locked), the hourly creations are not
+    /// spent, the draft is sound and new: then the template starts PENDING.
+    fn try_create_template(&mut self, draft: TemplateDraft) -> Result<TemplateView> {
+        if self.account_state.refuses_template_creation() {
+            return Err(Error::AccountRestricted {
+                state: self.account_state,
+            });
+        }
+        let window = self.call_window();
+        let limit = self.profile.limits.template_creations_per_hour;
+        if !self.template_creations.has_room(self.now, window, limit) {
+            return Err(Error::TemplateCreationLimit { limit });
+        }
         draft.check_creatable()?;
         if self
             .templates
@@ -317,6 +417,7 @@ impl Sandbox {
         };
         let view = TemplateView::from(&stored);
         self.templates.insert(id, stored);
+        self.template_creations.record(self.now);
         let delay = self
             .scale
             .shorten(Duration::from_millis(self.profile.review.delay_ms));
@@ -526,8 +627,8 @@ impl Sandbox {
 
     // ----- sending -----
 
-    /// `POST /{phone}/messages` with a template. Checks in Meta's order: the request,
-    /// the template (exists and approved, paused, disabled), its parameters, then
+    /// `POST /{phone}/messages` with a template. Checks in Meta's order: the account's
+    /// standing (368, 131031, 131042), the request, the template (exists and approved, paused, disabled), its parameters, then
     /// throughput (130429), pair rate (131056) and messaging tier (131048). An
     /// accepted message may still fail later, in its status webhook, as Meta does:
     /// not on WhatsApp (131026), stopped marketing (131050), US +1 marketing (131049),
@@ -548,6 +649,13 @@ impl Sandbox {
 
     fn try_send(&mut self, request: SendRequest) -> Result<Accepted> {
         let now = self.now;
+        // Meta checks the account before the message: a blocked, locked or unpaid
+        // account sends nothing, whatever the request.
+        if self.account_state.send_refusal_code().is_some() {
+            return Err(Error::AccountRestricted {
+                state: self.account_state,
+            });
+        }
         let wa_id = send::wa_id(&request.to)?;
         send::check_callback_data(request.callback_data.as_deref())?;
         let template = self

@@ -1,9 +1,9 @@
 //! The control API under `/_sandbox/`: what tests, benchmarks and the app use to drive
 //! the simulation from outside: inject an inbound reply or a marketing preference,
 //! advance simulated time, read the ledger and the state, point webhooks somewhere,
-//! switch faults, interrupt the next upload, reset. JSON in and out; errors in Meta's
-//! body like the Graph paths. No token: it listens where the sandbox listens (loopback
-//! by default).
+//! switch faults, change the account's standing, interrupt the next upload, reset.
+//! JSON in and out; errors in Meta's body like the Graph paths. No token: it listens
+//! where the sandbox listens (loopback by default).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::graph::ApiError;
 use super::{App, parse_webhook_url};
 use crate::events::{InboundContent, MarketingPreference};
-use crate::profile::Faults;
+use crate::profile::{AccountState, Faults};
 use crate::webhook_body::quality;
 
 /// One advance may not jump more than a year: a typo must not overflow the agenda.
@@ -36,6 +36,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/_sandbox/state", get(state))
         .route("/_sandbox/webhook-url", post(webhook_url))
         .route("/_sandbox/faults", post(faults))
+        .route("/_sandbox/account", post(account))
         .route("/_sandbox/upload-interruption", post(upload_interruption))
         .route("/_sandbox/reset", post(reset))
         .with_state(app)
@@ -181,8 +182,11 @@ async fn state(State(app): State<Arc<App>>) -> Json<Value> {
             .iter()
             .map(|(code, count)| (code.to_string(), json!(count)))
             .collect();
+        let calls = state.sandbox.call_usage(now);
         json!({
             "now_ms": now.0,
+            "account_state": state.sandbox.account_state(),
+            "api_calls": calls,
             "seed": state.sandbox.seed(),
             "time_scale": state.sandbox.time_scale().factor(),
             "templates": templates,
@@ -223,6 +227,20 @@ async fn faults(State(app): State<Arc<App>>, body: Bytes) -> ControlResult<Value
     let faults: Faults = parse(&body)?;
     app.with_sim(|state, _| state.sandbox.set_faults(faults))?;
     Ok(Json(json!({ "success": true })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountRequest {
+    state: AccountState,
+}
+
+/// Meta blocks (368), locks (131031) or finds a payment problem on (131042) the
+/// account, or lifts it (`active`): sends are refused from the next request on.
+async fn account(State(app): State<Arc<App>>, body: Bytes) -> ControlResult<Value> {
+    let request: AccountRequest = parse(&body)?;
+    app.with_sim(|state, _| state.sandbox.set_account_state(request.state));
+    Ok(Json(json!({ "success": true, "state": request.state })))
 }
 
 #[derive(Debug, Deserialize)]

@@ -39,6 +39,7 @@ use serde_json::Value;
 
 use super::App;
 use super::server::ConnectionCut;
+use crate::calls::CallScope;
 use crate::error::{Error, MetaError};
 use crate::fault::Fault;
 use crate::limits::code;
@@ -208,6 +209,14 @@ async fn gate(State(app): State<Arc<App>>, request: Request, next: Next) -> Resp
     if let Err(error) = authorised {
         return ApiError::from(error).into_response();
     }
+    // Meta counts a call against its rate limits once it knows whose call it is, and
+    // before doing anything with it.
+    if let Some(scope) = call_scope(&app, request.method(), request.uri().path()) {
+        let counted = app.with_sim(|state, now| state.sandbox.count_api_call(now, scope));
+        if let Err(error) = counted {
+            return ApiError::from(error).into_response();
+        }
+    }
     let decision = app.with_sim(|state, _| state.sandbox.decide_fault());
     if !decision.latency.is_zero() && !pause(&app, decision.latency.min(LATENCY_MAX)).await {
         return ApiError::new(code::SERVICE_UNAVAILABLE, "the sandbox is shutting down")
@@ -230,6 +239,26 @@ async fn gate(State(app): State<Arc<App>>, request: Request, next: Next) -> Resp
             }
             close_without_answer(cut).await
         }
+    }
+}
+
+/// Whose hourly budget a Graph call spends, by the node it addresses: the WABA and its
+/// phone number's settings (the WhatsApp Business Management API) or the app (the
+/// Resumable Upload API). Message sends and media (`/{PHONE}/messages`, `/media`,
+/// `GET /{MEDIA_ID}`) spend none: throughput and the messaging tier govern them.
+fn call_scope(app: &App, method: &Method, path: &str) -> Option<CallScope> {
+    let mut segments = path.split('/').skip(2);
+    let id = segments.next()?;
+    let edge = segments.next();
+    let account = &app.profile.account;
+    if id == account.waba_id {
+        Some(CallScope::Waba)
+    } else if id == account.phone_number_id {
+        (edge.is_none() && method == Method::GET).then_some(CallScope::Waba)
+    } else if id == account.app_id || is_upload_session(id) {
+        Some(CallScope::App)
+    } else {
+        None
     }
 }
 

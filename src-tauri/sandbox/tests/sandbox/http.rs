@@ -1243,3 +1243,224 @@ async fn one_seed_gives_one_header_handle() {
     );
     assert_ne!(handles[0], handles[2], "another seed issues another");
 }
+
+// ----- the account's standing, the messaging tier and the API call limits -----
+
+#[tokio::test]
+async fn a_send_beyond_the_messaging_tier_stops_the_campaign_with_131048() {
+    let mut profile = Profile::default();
+    profile.limits.messaging_tier = cadence_sandbox::profile::MessagingTier::Tier250;
+    // Room for the whole tier in one frozen second: only the tier may refuse.
+    profile.limits.throughput_per_second = 1_000;
+    let h = start(profile).await;
+    h.approved("spring_offer").await;
+    for i in 1..=250 {
+        h.send(&number(i), "spring_offer", &format!("outbox:{i}"))
+            .await
+            .unwrap_or_else(|error| panic!("recipient {i} of 250 is inside the tier: {error}"));
+    }
+    let refused = h
+        .send(&number(251), "spring_offer", "outbox:251")
+        .await
+        .expect_err("a 251st unique recipient is beyond TIER_250");
+    assert_eq!(meta_code(&refused), Some(131048));
+    assert_eq!(refused.http_status(), Some(400));
+    assert_eq!(
+        refused.retry_class(),
+        RetryClass::StopCampaign,
+        "WHATSAPP.md: spam rate limit, stop the campaign and check quality"
+    );
+    assert!(
+        refused
+            .meta()
+            .and_then(|meta| meta.details.as_deref())
+            .is_some_and(|details| details
+                .starts_with("Message failed to send because there are restrictions")),
+        "the details are Meta's: {refused}"
+    );
+    h.send(&number(1), "spring_offer", "outbox:again")
+        .await
+        .expect("a recipient already reached in the 24 hours takes no new place");
+    let state = h.get("state").await;
+    assert_eq!(state["refusals"]["131048"], json!(1));
+    h.sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn a_blocked_locked_or_unpaid_account_halts_all_sending() {
+    let mut profile = Profile::default();
+    profile.account.state = cadence_sandbox::AccountState::PaymentIssue;
+    let h = start(profile).await;
+    assert_eq!(
+        h.get("state").await["account_state"],
+        json!("payment_issue"),
+        "the run starts in the profile's state"
+    );
+    // A payment problem stops paid messaging, not template review.
+    h.approved("spring_offer").await;
+
+    let cases = [
+        ("payment_issue", 131042, 400, true),
+        ("policy_blocked", 368, 403, false),
+        ("locked", 131031, 403, false),
+    ];
+    for (state, code, status, may_create) in cases {
+        h.post("account", json!({ "state": state })).await;
+        assert_eq!(h.get("state").await["account_state"], json!(state));
+        let refused = h
+            .send(&number(1), "spring_offer", state)
+            .await
+            .expect_err("an account in trouble sends nothing");
+        assert_eq!(meta_code(&refused), Some(code), "{state}");
+        assert_eq!(refused.http_status(), Some(status), "{state}");
+        assert_eq!(
+            refused.retry_class(),
+            RetryClass::HaltAllSending,
+            "{state}: WHATSAPP.md says halt all sending"
+        );
+        let created = h
+            .client
+            .create_template(&h.waba, &template(&format!("while_{state}")))
+            .await;
+        match (may_create, created) {
+            (true, Ok(_)) => {}
+            (false, Err(error)) => {
+                assert_eq!(meta_code(&error), Some(code), "{state} refuses templates");
+                assert_eq!(error.retry_class(), RetryClass::HaltAllSending);
+            }
+            (may_create, other) => {
+                panic!("{state}: template creation allowed = {may_create}, got {other:?}")
+            }
+        }
+    }
+    assert!(
+        h.ledger().await.is_empty(),
+        "no refused send is in the ledger"
+    );
+
+    h.post("account", json!({ "state": "active" })).await;
+    h.send(&number(1), "spring_offer", "after")
+        .await
+        .expect("an active account sends again");
+    h.post("account", json!({ "state": "locked" })).await;
+    h.post("reset", json!({})).await;
+    assert_eq!(
+        h.get("state").await["account_state"],
+        json!("payment_issue"),
+        "a reset returns to the profile's state"
+    );
+    h.sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn management_calls_beyond_the_wabas_hourly_limit_back_off_until_the_hour_passes() {
+    let mut profile = Profile::default();
+    profile.limits.waba_calls_per_hour = 3;
+    let h = start(profile).await;
+    for call in 1..=2 {
+        h.client
+            .list_templates(&h.waba, &TemplateListQuery::default())
+            .await
+            .unwrap_or_else(|error| panic!("call {call} of 3 is inside the limit: {error}"));
+    }
+    h.client
+        .phone_number_info(&h.phone)
+        .await
+        .expect("the phone number's settings count against the same WABA budget");
+    let refused = h
+        .client
+        .list_templates(&h.waba, &TemplateListQuery::default())
+        .await
+        .expect_err("the 4th call of the hour is over a limit of 3");
+    assert_eq!(meta_code(&refused), Some(80007));
+    assert_eq!(refused.http_status(), Some(400));
+    assert_eq!(
+        refused.retry_class(),
+        RetryClass::BackOffMinutes,
+        "WHATSAPP.md: API call rate limits, back off minutes"
+    );
+    let state = h.get("state").await;
+    assert_eq!(
+        state["api_calls"]["waba_calls"],
+        json!(3),
+        "refusals take no place"
+    );
+    assert_eq!(state["refusals"]["80007"], json!(1));
+
+    h.advance(3_599.0).await;
+    let still = h.client.phone_number_info(&h.phone).await.unwrap_err();
+    assert_eq!(
+        meta_code(&still),
+        Some(80007),
+        "the hour is rolling, not yet over"
+    );
+    h.advance(2.0).await;
+    h.client
+        .phone_number_info(&h.phone)
+        .await
+        .expect("an hour after the calls, the budget is back");
+    h.sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn sends_spend_no_management_budget_but_app_calls_have_their_own() {
+    let mut profile = Profile::default();
+    profile.limits.waba_calls_per_hour = 1;
+    profile.limits.app_calls_per_hour = 1;
+    let h = start(profile).await;
+    h.approved("spring_offer").await; // the one WABA call of the hour
+    for i in 1..=3 {
+        h.send(&number(i), "spring_offer", "x")
+            .await
+            .expect("message sends are governed by throughput, not the WABA's call budget");
+    }
+    let request = cadence_whatsapp::wire::UploadSessionRequest {
+        file_name: "sample.jpg".into(),
+        file_length: JPEG.len() as u64,
+        file_type: "image/jpeg".into(),
+    };
+    h.client
+        .create_upload_session(&h.app_id(), &request)
+        .await
+        .expect("the app's one call of the hour");
+    let refused = h
+        .client
+        .create_upload_session(&h.app_id(), &request)
+        .await
+        .expect_err("the app's budget is spent");
+    assert_eq!(meta_code(&refused), Some(4));
+    assert_eq!(refused.retry_class(), RetryClass::BackOffMinutes);
+    assert_eq!(
+        refused.meta().map(|meta| meta.message.as_str()),
+        Some("Application request limit reached"),
+        "Graph API's message for code 4"
+    );
+    h.advance(3_601.0).await;
+    h.client
+        .create_upload_session(&h.app_id(), &request)
+        .await
+        .expect("an hour later the app may call again");
+    h.sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn template_creations_beyond_the_hourly_limit_back_off() {
+    let mut profile = Profile::default();
+    profile.limits.template_creations_per_hour = 2;
+    let h = start(profile).await;
+    h.create("first_offer").await;
+    h.create("second_offer").await;
+    let refused = h
+        .client
+        .create_template(&h.waba, &template("third_offer"))
+        .await
+        .expect_err("a 3rd creation within the hour is over a limit of 2");
+    assert_eq!(meta_code(&refused), Some(80007));
+    assert_eq!(refused.retry_class(), RetryClass::BackOffMinutes);
+    let state = h.get("state").await;
+    assert_eq!(state["api_calls"]["template_creations"], json!(2));
+    assert_eq!(state["templates"].as_array().map(Vec::len), Some(2));
+    h.advance(3_601.0).await;
+    h.create("third_offer").await;
+    h.sandbox.stop().await;
+}

@@ -191,7 +191,11 @@ describe("Connecting WhatsApp", () => {
     const result = await byId("connection-result");
     await result.waitForDisplayed({ timeout: 10000 });
     assert.match(await result.getText(), /Connected/, "the in-process sandbox answers");
-    await expectText(await byId("connection-quality"), "GREEN", "a new sandbox number is GREEN");
+    await expectText(
+      await byId("connection-quality"),
+      "Green: high quality",
+      "a new sandbox number is GREEN, in words",
+    );
     await saveShot(app, "connection-sandbox");
   });
 

@@ -159,7 +159,8 @@ describe("Settings → Connection", () => {
     expect($("connection-receiver")?.textContent).toContain("Listening at http://127.0.0.1:40000");
     await click("connection-test");
     expect($("connection-result")?.textContent).toContain("Connected");
-    expect($("connection-quality")?.textContent).toBe("GREEN");
+    expect($("connection-quality")?.textContent).toBe("Green: high quality");
+    expect($("connection-limit")?.textContent).toBe("2,000 people a day");
   });
 
   it("creates a live workspace, which the badge and switcher then show", async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { en } from "./en";
-import { catalogs, language, setLanguage, t } from "./index.svelte";
+import { catalogs, language, metaValue, setLanguage, t } from "./index.svelte";
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -62,5 +62,20 @@ describe("t()", () => {
       "Quality is not built yet in this version of Cadence.",
     );
     expect(t("screen.notBuilt")).toContain("{screen}");
+  });
+});
+
+describe("metaValue()", () => {
+  afterEach(() => setLanguage("en"));
+
+  it("puts Meta's codes into words in the current language", () => {
+    expect(metaValue("quality", "RED")).toBe("Red: low quality");
+    setLanguage("ru");
+    expect(metaValue("tier", "TIER_10K")).toBe("10 000 человек в сутки");
+  });
+
+  it("shows a value Meta added later as Meta wrote it", () => {
+    expect(metaValue("tier", "TIER_1M")).toBe("TIER_1M");
+    expect(metaValue("quality", "PURPLE")).toBe("PURPLE");
   });
 });

@@ -41,3 +41,13 @@ function guessLanguage(): Language {
   const tag = typeof navigator !== "undefined" ? navigator.language : "";
   return tag.toLowerCase().startsWith("ru") ? "ru" : "en";
 }
+
+/**
+ * A value Meta reports (a quality rating, a throughput level, a messaging tier)
+ * in words, under `prefix.VALUE`; a value without words yet is shown as Meta
+ * wrote it, so nothing new from Meta is ever hidden.
+ */
+export function metaValue(prefix: "quality" | "throughput" | "tier", value: string): string {
+  const key = `${prefix}.${value}`;
+  return key in catalogs[current] ? t(key as MessageKey) : value;
+}

@@ -51,7 +51,7 @@ enum Link {
     },
     Live {
         graph_url: String,
-        receiver: std::result::Result<WebhookReceiver, String>,
+        receiver: Result<WebhookReceiver>,
     },
 }
 
@@ -120,9 +120,9 @@ impl Session {
                 sandbox_url: None,
                 receiver: match receiver {
                     Ok(receiver) => listening(receiver),
-                    Err(problem) => ReceiverStatus {
+                    Err(error) => ReceiverStatus {
                         url: None,
-                        problem: Some(problem.clone()),
+                        problem: Some(error.to_string()),
                     },
                 },
             },
@@ -136,7 +136,7 @@ impl Session {
             return Err(Error::SandboxConnectionIsFixed);
         };
         self.workspace.save_connection(input, &self.secrets).await?;
-        if let Ok(old) = std::mem::replace(receiver, Err(String::new())) {
+        if let Ok(old) = std::mem::replace(receiver, Err(Error::NotConnected)) {
             old.stop().await;
         }
         *receiver = start_live_receiver(&self.workspace, &self.secrets).await;
@@ -220,27 +220,27 @@ async fn start_sandbox(workspace: &Workspace) -> Result<Link> {
 }
 
 /// Starts the receiver when the connection, app secret and verify token are all
-/// there; otherwise says what is missing (shown in Settings, not an error).
+/// there; otherwise the error says what is missing (Settings shows it; it does not
+/// stop the workspace from opening).
 async fn start_live_receiver(
     workspace: &Workspace,
     secrets: &SecretStore,
-) -> std::result::Result<WebhookReceiver, String> {
-    let row = match workspace.store().connection().await {
-        Ok(Some(row)) => row,
-        Ok(None) => return Err("no connection saved yet".to_owned()),
-        Err(error) => return Err(error.to_string()),
-    };
-    let secret = |kind| match secrets.load(kind) {
-        Ok(Some(value)) => Ok(value),
-        Ok(None) => Err(format!("the {kind} is not saved")),
-        Err(error) => Err(error.to_string()),
-    };
+) -> Result<WebhookReceiver> {
+    let row = workspace
+        .store()
+        .connection()
+        .await?
+        .ok_or(Error::NotConnected)?;
+    let secret = |kind| secrets.load(kind)?.ok_or(Error::MissingSecret(kind));
     let app_secret = secret(SecretKind::AppSecret)?;
     let verify_token = secret(SecretKind::VerifyToken)?;
     let listen = row
         .webhook_listen
         .parse()
-        .map_err(|_| format!("{} is not an address and port", row.webhook_listen))?;
+        .map_err(|_| Error::InvalidField {
+            field: "webhook address",
+            reason: format!("{} is not an IP address and port", row.webhook_listen),
+        })?;
     WebhookReceiver::start(
         workspace.store().clone(),
         ReceiverConfig {
@@ -251,5 +251,4 @@ async fn start_live_receiver(
         },
     )
     .await
-    .map_err(|error| error.to_string())
 }

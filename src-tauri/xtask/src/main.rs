@@ -39,7 +39,17 @@ fn main() -> ExitCode {
     }
 }
 
-type Result<T = ()> = std::result::Result<T, String>;
+/// Why a step failed, in words for the person at the terminal.
+#[derive(Debug)]
+struct Failure(String);
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, Failure>;
 
 /// Puts cargo's bin folder on PATH, so that a freshly `cargo install`ed
 /// `tauri-driver` is found by the tests even when the shell's PATH lacks it.
@@ -76,11 +86,11 @@ fn run(cmd: &mut Command) -> Result {
     eprintln!("$ {}", describe(cmd));
     let status = cmd
         .status()
-        .map_err(|e| format!("cannot start `{}`: {e}", describe(cmd)))?;
+        .map_err(|e| Failure(format!("cannot start `{}`: {e}", describe(cmd))))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("`{}` failed ({status})", describe(cmd)))
+        Err(Failure(format!("`{}` failed ({status})", describe(cmd))))
     }
 }
 
@@ -140,10 +150,10 @@ fn run_app(root: &Path) -> Result {
         && std::env::var_os("DISPLAY").is_none()
         && std::env::var_os("WAYLAND_DISPLAY").is_none()
     {
-        return Err(format!(
+        return Err(Failure(format!(
             "no display: run this from a desktop session (or under Xvfb: `Xvfb :99 & DISPLAY=:99 {}`)",
             app.display()
-        ));
+        )));
     }
     run(&mut Command::new(app))
 }

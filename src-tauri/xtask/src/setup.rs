@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::{Result, run};
+use crate::{Failure, Result, run};
 
 /// What the machine is being prepared for.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -66,10 +66,10 @@ pub fn system_packages(purpose: Purpose) -> Result {
     } else if has("sudo") {
         &["sudo"]
     } else {
-        return Err(format!(
+        return Err(Failure(format!(
             "missing system packages (run as root or install sudo): apt-get install {}",
             missing.join(" ")
-        ));
+        )));
     };
     let apt = |args: &[&str]| {
         let mut cmd = Command::new(sudo.first().copied().unwrap_or("apt-get"));
@@ -119,9 +119,9 @@ pub fn rust_toolchain() -> Result {
             .is_ok_and(|s| s.success());
         if !present {
             if !has("rustup") {
-                return Err(format!(
+                return Err(Failure(format!(
                     "cargo {probe} is missing and rustup is not installed to add {component}"
-                ));
+                )));
             }
             run(Command::new("rustup").args(["component", "add", component]))?;
         }
@@ -145,7 +145,9 @@ pub fn node_packages(root: &Path) -> Result {
     let version = Command::new("node")
         .arg("--version")
         .output()
-        .map_err(|_| "Node.js is not installed: install Node.js 20.19 or newer".to_owned())?;
+        .map_err(|_| {
+            Failure("Node.js is not installed: install Node.js 20.19 or newer".to_owned())
+        })?;
     let text = String::from_utf8_lossy(&version.stdout)
         .trim()
         .trim_start_matches('v')
@@ -153,10 +155,10 @@ pub fn node_packages(root: &Path) -> Result {
     let mut parts = text.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
     let found = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
     if found < MIN_NODE {
-        return Err(format!(
+        return Err(Failure(format!(
             "Node.js {text} is too old: Vite 8 needs {}.{} or newer (Debian's nodejs is 18; use NodeSource or nvm)",
             MIN_NODE.0, MIN_NODE.1
-        ));
+        )));
     }
     let ui = root.join("ui");
     let lock = ui.join("package-lock.json");

@@ -217,6 +217,15 @@ describe("Settings → Connection", () => {
     expect(panel?.textContent).toContain("Meta refused the request");
   });
 
+  it("says in the user's language why the receiver is not listening", async () => {
+    const fake = createFakeBackend({ osLanguage: "ru" });
+    await fake.createLiveWorkspace("acme");
+    await openSettings(fake);
+    expect($("connection-receiver")?.textContent).toBe(
+      "Не принимает: сначала сохраните подключение",
+    );
+  });
+
   it("names the wrong field when saving fails", async () => {
     const fake = createFakeBackend();
     await fake.createLiveWorkspace("acme");

@@ -18,7 +18,7 @@ pub use dto::{Preferences, WorkspaceInfo, WorkspaceSummary};
 pub use error::{Error, ErrorCode, IpcError, Result};
 pub use paths::DataDir;
 pub use secrets::{SecretKind, SecretStore};
-pub use session::{ConnectionView, ReceiverStatus, Session};
+pub use session::{ConnectionView, ReceiverProblem, ReceiverStatus, Session};
 pub use workspace::Workspace;
 
 /// The version of Cadence (all crates of the workspace share it).

@@ -39,8 +39,41 @@ pub struct ConnectionView {
 pub struct ReceiverStatus {
     /// `http://ADDR/webhooks/whatsapp` while listening.
     pub url: Option<String>,
-    /// Why it is not listening (missing secrets, address in use, …).
-    pub problem: Option<String>,
+    /// Why it is not listening.
+    pub problem: Option<ReceiverProblem>,
+}
+
+/// Why the webhook receiver is not listening: a closed set the UI words in the
+/// user's language. `detail` carries the system's own words where there are any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReceiverProblem {
+    /// The connection (ids, address) is not saved yet.
+    NotConnected,
+    /// The app secret, which checks every delivery, is not saved.
+    MissingAppSecret,
+    /// The verify token, which answers Meta's subscription check, is not saved.
+    MissingVerifyToken,
+    /// The address could not be bound (in use, not this machine's, no permission).
+    CannotListen { detail: String },
+    /// The keyring or the database could not be read.
+    Unavailable { detail: String },
+}
+
+impl ReceiverProblem {
+    fn from_error(error: &Error) -> ReceiverProblem {
+        match error {
+            Error::NotConnected => ReceiverProblem::NotConnected,
+            Error::MissingSecret(SecretKind::AppSecret) => ReceiverProblem::MissingAppSecret,
+            Error::MissingSecret(SecretKind::VerifyToken) => ReceiverProblem::MissingVerifyToken,
+            Error::Listen { .. } | Error::InvalidField { .. } => ReceiverProblem::CannotListen {
+                detail: error.to_string(),
+            },
+            other => ReceiverProblem::Unavailable {
+                detail: other.to_string(),
+            },
+        }
+    }
 }
 
 enum Link {
@@ -122,7 +155,7 @@ impl Session {
                     Ok(receiver) => listening(receiver),
                     Err(error) => ReceiverStatus {
                         url: None,
-                        problem: Some(error.to_string()),
+                        problem: Some(ReceiverProblem::from_error(error)),
                     },
                 },
             },

@@ -142,12 +142,28 @@ export type Preferences = {
 /**  The preferences changed (in any window). */
 export type PreferencesChanged = Preferences;
 
+/**
+ *  Why the webhook receiver is not listening: a closed set the UI words in the
+ *  user's language. `detail` carries the system's own words where there are any.
+ */
+export type ReceiverProblem = 
+/**  The connection (ids, address) is not saved yet. */
+{ kind: "not_connected" } | 
+/**  The app secret, which checks every delivery, is not saved. */
+{ kind: "missing_app_secret" } | 
+/**  The verify token, which answers Meta's subscription check, is not saved. */
+{ kind: "missing_verify_token" } | 
+/**  The address could not be bound (in use, not this machine's, no permission). */
+{ kind: "cannot_listen"; detail: string } | 
+/**  The keyring or the database could not be read. */
+{ kind: "unavailable"; detail: string };
+
 /**  The webhook receiver: where it listens, or why it does not. */
 export type ReceiverStatus = {
 	/**  `http://ADDR/webhooks/whatsapp` while listening. */
 	url: string | null,
-	/**  Why it is not listening (missing secrets, address in use, …). */
-	problem: string | null,
+	/**  Why it is not listening. */
+	problem: ReceiverProblem | null,
 };
 
 /**  The open workspace and where its files are, for Settings and `cadence workspace info`. */

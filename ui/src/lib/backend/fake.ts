@@ -102,7 +102,7 @@ export function createFakeBackend(
               url: `http://${c.webhook_listen ?? "127.0.0.1:8787"}/webhooks/whatsapp`,
               problem: null,
             }
-          : { url: null, problem: "no connection saved yet" },
+          : { url: null, problem: { kind: c ? "missing_app_secret" : "not_connected" } },
     };
   }
 

@@ -8,6 +8,7 @@ import type {
   Language,
   PhoneNumberStatus,
   Preferences,
+  ReceiverProblem,
   WorkspaceInfo,
   WorkspaceSummary,
 } from "../bindings";
@@ -19,6 +20,7 @@ export type {
   Language,
   PhoneNumberStatus,
   Preferences,
+  ReceiverProblem,
   WorkspaceInfo,
   WorkspaceSummary,
 };

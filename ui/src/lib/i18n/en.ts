@@ -16,6 +16,8 @@ export const en = {
 
   "mode.sandbox": "Sandbox",
   "mode.live": "Live",
+  "mode.short.sandbox": "Sandbox",
+  "mode.short.live": "Live",
   "mode.sandbox.hint": "Sandbox: messages go to Cadence's offline simulator, never to real people.",
   "mode.live.hint": "Live: messages go to real people through your WhatsApp Business account.",
 
@@ -56,6 +58,12 @@ export const en = {
   "settings.connection.receiver": "Webhook receiver",
   "settings.connection.receiver.listening": "Listening at {url}",
   "settings.connection.receiver.off": "Not listening: {problem}",
+  "receiver.not_connected": "save the connection first",
+  "receiver.missing_app_secret": "the app secret is not saved (it checks every delivery)",
+  "receiver.missing_verify_token":
+    "the verify token is not saved (Meta's subscription check needs it)",
+  "receiver.cannot_listen": "the address cannot be used ({detail})",
+  "receiver.unavailable": "its settings could not be read ({detail})",
   "settings.connection.newLive": "Connect a real account",
   "settings.connection.newLive.hint":
     "A real account gets a workspace of its own, marked Live everywhere. Name it (lowercase letters, digits, - or _):",

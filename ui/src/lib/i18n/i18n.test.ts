@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { ReceiverProblem } from "../bindings";
 import { en } from "./en";
 import { catalogs, language, metaValue, setLanguage, t } from "./index.svelte";
 
@@ -25,6 +26,17 @@ describe("message catalogs", () => {
         ).toEqual(placeholders(text));
       }
     }
+  });
+
+  it("words every reason the webhook receiver gives for not listening", () => {
+    const kinds: ReceiverProblem["kind"][] = [
+      "not_connected",
+      "missing_app_secret",
+      "missing_verify_token",
+      "cannot_listen",
+      "unavailable",
+    ];
+    for (const kind of kinds) expect(en).toHaveProperty(`receiver.${kind}`);
   });
 
   it("has a title and a next step for every backend error code", () => {

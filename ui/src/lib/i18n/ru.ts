@@ -16,6 +16,8 @@ export const ru: Catalog = {
 
   "mode.sandbox": "Песочница",
   "mode.live": "Боевой режим",
+  "mode.short.sandbox": "песочница",
+  "mode.short.live": "боевой",
   "mode.sandbox.hint":
     "Песочница: сообщения уходят в офлайн-симулятор Cadence и никогда не доходят до живых людей.",
   "mode.live.hint":
@@ -59,6 +61,12 @@ export const ru: Catalog = {
   "settings.connection.receiver": "Приёмник вебхуков",
   "settings.connection.receiver.listening": "Принимает по адресу {url}",
   "settings.connection.receiver.off": "Не принимает: {problem}",
+  "receiver.not_connected": "сначала сохраните подключение",
+  "receiver.missing_app_secret": "не сохранён секрет приложения (им проверяется каждая доставка)",
+  "receiver.missing_verify_token":
+    "не сохранён токен проверки (он нужен для проверки подписки Meta)",
+  "receiver.cannot_listen": "адрес недоступен ({detail})",
+  "receiver.unavailable": "не удалось прочитать его настройки ({detail})",
   "settings.connection.newLive": "Подключить настоящий аккаунт",
   "settings.connection.newLive.hint":
     "Для настоящего аккаунта создаётся отдельное рабочее пространство с отметкой «Боевой режим». Назовите его (строчные латинские буквы, цифры, - или _):",

@@ -105,15 +105,6 @@ pub struct IpcError {
     pub message: String,
 }
 
-impl IpcError {
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> IpcError {
-        IpcError {
-            code,
-            message: message.into(),
-        }
-    }
-}
-
 impl Error {
     /// The code the UI sees for this error.
     pub fn code(&self) -> ErrorCode {

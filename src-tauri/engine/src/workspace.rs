@@ -69,14 +69,9 @@ impl Workspace {
         names.sort_by_key(|name| (name != DEFAULT_WORKSPACE, name.clone()));
         let mut summaries = Vec::with_capacity(names.len());
         for name in names {
-            let row = match Store::open(&data_dir.database_path(&name)).await {
-                Ok(store) => {
-                    let row = store.workspace().await;
-                    store.close().await;
-                    row.ok()
-                }
-                Err(_) => None,
-            };
+            let row = Store::peek_workspace(&data_dir.database_path(&name))
+                .await
+                .ok();
             summaries.push(WorkspaceSummary {
                 mode: row.as_ref().map(|r| r.mode),
                 readable: row.is_some(),

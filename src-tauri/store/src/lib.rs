@@ -30,9 +30,9 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// How long a writer waits for another connection's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Connection settings as SQLite reports them (see [`Store::connection_settings`]).
+/// Per-connection SQLite settings as SQLite reports them (see [`Store::sqlite_settings`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ConnectionSettings {
+pub struct SqliteSettings {
     pub foreign_keys: bool,
     pub busy_timeout_ms: i64,
 }
@@ -104,7 +104,7 @@ impl Store {
     }
 
     /// The per-connection settings the pool applies, as SQLite reports them.
-    pub async fn connection_settings(&self) -> Result<ConnectionSettings> {
+    pub async fn sqlite_settings(&self) -> Result<SqliteSettings> {
         let mut conn = self.pool.acquire().await?;
         let foreign_keys: bool = sqlx::query_scalar("PRAGMA foreign_keys")
             .fetch_one(&mut *conn)
@@ -112,7 +112,7 @@ impl Store {
         let busy_timeout_ms: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
             .fetch_one(&mut *conn)
             .await?;
-        Ok(ConnectionSettings {
+        Ok(SqliteSettings {
             foreign_keys,
             busy_timeout_ms,
         })

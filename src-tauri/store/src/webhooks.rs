@@ -5,8 +5,6 @@
 //! signature and parses with `cadence-whatsapp`, then hands both the raw body and
 //! the outcome here, in one transaction.
 
-use std::fmt;
-
 use sha2::{Digest, Sha256};
 
 use crate::{Result, Store};
@@ -72,12 +70,6 @@ impl WebhookEventKind {
             WebhookEventKind::Unknown => "unknown",
             WebhookEventKind::Undecodable => "undecodable",
         }
-    }
-}
-
-impl fmt::Display for WebhookEventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -17,6 +17,29 @@ pub struct WorkspaceRow {
 }
 
 impl Store {
+    /// Reads the workspace record of the database at `path` without opening it
+    /// as a store: read-only and without migrating, so that listing workspaces
+    /// never upgrades (or backs up) one the user did not open.
+    pub async fn peek_workspace(path: &std::path::Path) -> Result<WorkspaceRow> {
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true);
+        let mut conn = sqlx::ConnectOptions::connect(&options)
+            .await
+            .map_err(|source| crate::Error::Open {
+                path: path.to_owned(),
+                source,
+            })?;
+        let row: Option<(String, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT name, mode, ui_language, created_at FROM workspace WHERE id = 1",
+        )
+        .fetch_optional(&mut conn)
+        .await?;
+        sqlx::Connection::close(conn).await?;
+        let row = row.ok_or_else(|| Error::MissingWorkspace(path.to_owned()))?;
+        workspace_row(row)
+    }
+
     /// Writes the workspace record when the database has none yet; an existing
     /// record is left as it is (its name and mode are the user's).
     pub async fn ensure_workspace(&self, name: &str, mode: WorkspaceMode) -> Result<WorkspaceRow> {
@@ -37,14 +60,7 @@ impl Store {
         )
         .fetch_optional(self.pool())
         .await?;
-        let (name, mode, ui_language, created_at) =
-            row.ok_or_else(|| Error::MissingWorkspace(self.path().to_owned()))?;
-        Ok(WorkspaceRow {
-            name,
-            mode: mode.parse()?,
-            ui_language: ui_language.as_deref().map(str::parse).transpose()?,
-            created_at,
-        })
+        workspace_row(row.ok_or_else(|| Error::MissingWorkspace(self.path().to_owned()))?)
     }
 
     /// Records the interface language; `None` goes back to following the OS.
@@ -59,4 +75,16 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// The stored columns as a [`WorkspaceRow`], refusing values the enums do not know.
+fn workspace_row(
+    (name, mode, ui_language, created_at): (String, String, Option<String>, String),
+) -> Result<WorkspaceRow> {
+    Ok(WorkspaceRow {
+        name,
+        mode: mode.parse()?,
+        ui_language: ui_language.as_deref().map(str::parse).transpose()?,
+        created_at,
+    })
 }

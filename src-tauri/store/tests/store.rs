@@ -7,6 +7,15 @@ use cadence_store::{Error, MIGRATOR, Store};
 use sqlx::migrate::Migrator;
 use sqlx::{Connection, SqliteConnection};
 
+/// A new store in a temporary folder; the folder lives as long as the guard.
+async fn fresh_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("cadence.sqlite3"))
+        .await
+        .unwrap();
+    (dir, store)
+}
+
 /// The version of the newest migration Cadence ships.
 fn latest_version() -> i64 {
     MIGRATOR
@@ -85,11 +94,8 @@ async fn a_new_database_is_migrated_in_wal_mode_without_a_backup() {
 
 #[tokio::test]
 async fn connections_enforce_foreign_keys_and_wait_for_locks() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("cadence.sqlite3"))
-        .await
-        .unwrap();
-    let settings = store.connection_settings().await.unwrap();
+    let (_dir, store) = fresh_store().await;
+    let settings = store.sqlite_settings().await.unwrap();
     assert!(
         settings.foreign_keys,
         "foreign keys are off by default in SQLite and must be turned on"
@@ -149,10 +155,7 @@ async fn the_workspace_record_is_written_once_and_keeps_the_users_choices() {
 
 #[tokio::test]
 async fn a_database_without_its_workspace_record_says_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("cadence.sqlite3"))
-        .await
-        .unwrap();
+    let (_dir, store) = fresh_store().await;
     assert!(matches!(
         store.workspace().await,
         Err(Error::MissingWorkspace(_))
@@ -290,8 +293,9 @@ async fn a_database_from_a_newer_cadence_is_refused_untouched() {
 }
 
 mod webhooks {
+    use super::fresh_store;
     use cadence_store::{
-        NewWebhookEvent, Recorded, SignatureCheck, Store, WebhookEventKind, WebhookSource,
+        NewWebhookEvent, Recorded, SignatureCheck, WebhookEventKind, WebhookSource,
     };
 
     fn status(wamid: &str, status: &str) -> NewWebhookEvent {
@@ -305,10 +309,7 @@ mod webhooks {
 
     #[tokio::test]
     async fn a_delivery_is_stored_once_with_its_events() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("cadence.sqlite3"))
-            .await
-            .unwrap();
+        let (_dir, store) = fresh_store().await;
         let body = br#"{"object":"whatsapp_business_account","entry":[]}"#;
         let events = [status("wamid.A", "delivered"), status("wamid.A", "read")];
 
@@ -357,10 +358,7 @@ mod webhooks {
 
     #[tokio::test]
     async fn a_body_that_did_not_parse_is_kept_and_flagged() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("cadence.sqlite3"))
-            .await
-            .unwrap();
+        let (_dir, store) = fresh_store().await;
         let body = b"{not json";
         let recorded = store
             .record_webhook(
@@ -387,10 +385,7 @@ mod webhooks {
 
     #[tokio::test]
     async fn an_event_with_invalid_json_rolls_the_whole_delivery_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("cadence.sqlite3"))
-            .await
-            .unwrap();
+        let (_dir, store) = fresh_store().await;
         let mut broken = status("wamid.B", "sent");
         broken.payload = "not json".into();
         let result = store
@@ -414,7 +409,8 @@ mod webhooks {
 }
 
 mod connection {
-    use cadence_store::{NewConnection, Store};
+    use super::fresh_store;
+    use cadence_store::NewConnection;
 
     fn connection(waba: &str, phone: &str, app: Option<&str>, version: &str) -> NewConnection {
         NewConnection {
@@ -428,10 +424,7 @@ mod connection {
 
     #[tokio::test]
     async fn the_connection_is_saved_replaced_and_checked() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("cadence.sqlite3"))
-            .await
-            .unwrap();
+        let (_dir, store) = fresh_store().await;
         assert!(
             store.connection().await.unwrap().is_none(),
             "no connection until the user saves one"

@@ -8,22 +8,12 @@ import type {
   Language,
   PhoneNumberStatus,
   Preferences,
-  ReceiverProblem,
   WorkspaceInfo,
   WorkspaceSummary,
 } from "../bindings";
 
-export type {
-  ConnectionInput,
-  ConnectionView,
-  ErrorCode,
-  Language,
-  PhoneNumberStatus,
-  Preferences,
-  ReceiverProblem,
-  WorkspaceInfo,
-  WorkspaceSummary,
-};
+// Screens take every DTO type from here, the one door to the backend.
+export type * from "../bindings";
 
 export interface Backend {
   workspaceInfo(): Promise<WorkspaceInfo>;

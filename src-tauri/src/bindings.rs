@@ -28,6 +28,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::connection,
             commands::save_connection,
             commands::test_connection,
+            // Templates
+            // Audience
         ])
         .events(collect_events![commands::PreferencesChanged])
 }

@@ -3,6 +3,9 @@
 //! Each command is a few lines: state in, engine call, DTO out. Errors reach the
 //! window as `{code, message}` ([`IpcError`]).
 
+pub mod audience;
+pub mod templates;
+
 use cadence_core::{Language, WorkspaceMode};
 use cadence_engine::{
     ConnectionInput, ConnectionView, IpcError, PhoneNumberStatus, Preferences, Session, Workspace,

@@ -6,7 +6,9 @@
 
 pub mod error;
 pub mod language;
+pub mod lint;
 pub mod secret;
+pub mod template;
 pub mod time;
 pub mod workspace;
 

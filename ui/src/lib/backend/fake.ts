@@ -11,6 +11,8 @@ import type {
   WorkspaceMode,
   WorkspaceSummary,
 } from "../bindings";
+import { fakeAudience } from "./fake-audience";
+import { fakeTemplates } from "./fake-templates";
 import { BackendError, type Backend, type ErrorCode } from "./index";
 
 export interface FakeBackend extends Backend {
@@ -107,6 +109,8 @@ export function createFakeBackend(
   }
 
   const fake: FakeBackend = {
+    ...fakeTemplates(check),
+    ...fakeAudience(check),
     storedLanguage: null,
     failing: {},
     validTokens: new Set(),

@@ -12,10 +12,13 @@ import type {
   WorkspaceSummary,
 } from "../bindings";
 
+import type { AudienceBackend } from "./audience";
+import type { TemplatesBackend } from "./templates";
+
 // Screens take every DTO type from here, the one door to the backend.
 export type * from "../bindings";
 
-export interface Backend {
+export interface Backend extends TemplatesBackend, AudienceBackend {
   workspaceInfo(): Promise<WorkspaceInfo>;
   preferences(): Promise<Preferences>;
   /** `null` follows the OS language again. */

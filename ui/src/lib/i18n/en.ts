@@ -1,7 +1,12 @@
 // English messages. Every key here must exist in every other catalog (ru.ts):
 // the type `Catalog` makes a missing key a type error.
 
+import { audienceEn } from "./audience.en";
+import { templatesEn } from "./templates.en";
+
 export const en = {
+  ...templatesEn,
+  ...audienceEn,
   "app.name": "Cadence",
   "app.loading": "Loading…",
 

@@ -1,7 +1,11 @@
 // Русские сообщения: те же ключи, что в en.ts (тип Catalog следит за этим).
+import { audienceRu } from "./audience.ru";
 import type { Catalog } from "./en";
+import { templatesRu } from "./templates.ru";
 
 export const ru: Catalog = {
+  ...templatesRu,
+  ...audienceRu,
   "app.name": "Cadence",
   "app.loading": "Загрузка…",
 

@@ -29,6 +29,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::save_connection,
             commands::test_connection,
             // Templates
+            commands::templates::lint_template,
             // Audience
         ])
         .events(collect_events![commands::PreferencesChanged])

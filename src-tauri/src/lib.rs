@@ -44,6 +44,7 @@ pub fn run() {
 
     let ipc = bindings::builder();
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             ipc.mount_events(app);

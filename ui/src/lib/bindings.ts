@@ -31,6 +31,8 @@ export const commands = {
 	saveConnection: (input: ConnectionInput) => typedError<ConnectionView, IpcError>(__TAURI_INVOKE("save_connection", { input })),
 	/**  Asks Meta (or the sandbox) about the phone number. */
 	testConnection: () => typedError<PhoneNumberStatus, IpcError>(__TAURI_INVOKE("test_connection")),
+	/**  Lints a template with the default settings, messages in `language`. */
+	lintTemplate: (template: Template, language: Language) => __TAURI_INVOKE<Finding[]>("lint_template", { template, language }),
 };
 
 /** Events */
@@ -39,6 +41,23 @@ export const events = {
 };
 
 /* Types */
+/**  One button under the message. */
+export type Button = 
+/**  A quick reply: the tap sends `text` back as a reply. */
+{ kind: "quick_reply"; text: string } | 
+/**
+ *  Opens `url`; a `{{1}}` at its end is filled per recipient, with `example`
+ *  as the example suffix.
+ */
+{ kind: "url"; text: string; url: string; example: string | null } | 
+/**  Calls `phone_number` (E.164). */
+{ kind: "phone_number"; text: string; phone_number: string } | 
+/**  Copies a coupon code; `example` is the example code. */
+{ kind: "copy_code"; example: string };
+
+/**  A template's category. Meta may re-categorise a template after review. */
+export type Category = "MARKETING" | "UTILITY" | "AUTHENTICATION";
+
 /**
  *  What the user typed in Settings → Connection. A secret left `None` keeps the
  *  one already in the keyring (the screen never shows a stored secret back).
@@ -84,6 +103,16 @@ export type ConnectionView = {
 };
 
 /**
+ *  One replacement a quick fix makes: the characters `span` of `field` become
+ *  `replacement`.
+ */
+export type Edit = {
+	field: Field,
+	span: Span,
+	replacement: string,
+};
+
+/**
  *  What went wrong, as a code the UI can branch on and translate.
  * 
  *  A closed set: adding a code is a deliberate change to the UI's contract.
@@ -106,6 +135,57 @@ export type ErrorCode =
 /**  A bug: Cadence did something it should not have. Details are in the log. */
 "internal";
 
+/**  A place in a template a finding or an edit points at. */
+export type Field = { kind: "name" } | { kind: "language" } | { kind: "category" } | { kind: "header_text" } | { kind: "header_media" } | { kind: "body" } | { kind: "footer" } | 
+/**  A button's label (`buttons[i].text`). */
+{ kind: "button_text"; at: number } | 
+/**  A URL button's address (`buttons[i].url`). */
+{ kind: "button_url"; at: number } | 
+/**  A phone-number button's number (`buttons[i].phone_number`). */
+{ kind: "button_phone"; at: number } | 
+/**  A button's example (URL suffix or coupon code). */
+{ kind: "button_example"; at: number } | 
+/**  The list of buttons as a whole (their count and order). */
+{ kind: "buttons" } | 
+/**
+ *  A body variable's example value, by the variable's key (`"1"`,
+ *  `"first_name"`; see [`Template::body_examples`]).
+ */
+{ kind: "body_example"; at: string } | { kind: "header_example" };
+
+/**  One thing the linter found. */
+export type Finding = {
+	/**  Stable, kebab-case: `body-variable-at-start`, `emoji-count`, `spelling`, … */
+	rule: string,
+	severity: Severity,
+	field: Field,
+	span: Span,
+	/**  In the language the linter was asked for. */
+	message: string,
+	fix: Fix | null,
+};
+
+/**  A quick fix: a label for its button and the edits it makes. */
+export type Fix = {
+	label: string,
+	edits: Edit[],
+};
+
+/**  The optional header above the body. */
+export type Header = 
+/**  Text, at most 60 characters and one variable. */
+{ kind: "text"; text: string; 
+/**  The example value of the header's variable, when it has one. */
+example: string | null } | 
+/**
+ *  An image, video or document. `example_file` is the local file the author
+ *  picked (uploaded at submission); `example_handle` the handle Meta's
+ *  resumable upload returned for it, once uploaded.
+ */
+{ kind: "media"; media: MediaKind; example_file: string | null; example_handle: string | null } | 
+/**  A location header: the location is given when sending. */
+{ kind: "location" };
+
 /**
  *  An error as the UI receives it: `{code, message}`. The message is plain words
  *  for the user, with no secret and no internal detail (those go to the log).
@@ -117,6 +197,12 @@ export type IpcError = {
 
 /**  A language of the interface. Stored as its ISO 639-1 code. */
 export type Language = "en" | "ru";
+
+/**  The kind of media a media header carries. */
+export type MediaKind = "IMAGE" | "VIDEO" | "DOCUMENT";
+
+/**  How variables are written: `{{1}}` (positional) or `{{first_name}}` (named). */
+export type ParameterFormat = "POSITIONAL" | "NAMED";
 
 /**  What Meta says about the phone number: the answer to "Test connection". */
 export type PhoneNumberStatus = {
@@ -164,6 +250,40 @@ export type ReceiverStatus = {
 	url: string | null,
 	/**  Why it is not listening. */
 	problem: ReceiverProblem | null,
+};
+
+/**  How much a finding matters. */
+export type Severity = 
+/**  Meta will reject the template, or the channel forbids it: blocks submission. */
+"error" | 
+/**  Against the channel's guidance. */
+"warning" | 
+/**  Worth knowing. */
+"info";
+
+/**  A range of characters (Unicode scalar values, not bytes), `start..end`. */
+export type Span = {
+	start: number,
+	end: number,
+};
+
+/**  A template as drafted: everything needed to lint, preview and submit it. */
+export type Template = {
+	/**  Lowercase letters, digits and `_`, starting with a letter. */
+	name: string,
+	/**  Meta's language code: `ru`, `en`, `en_US`, `pt_BR`, … */
+	language: string,
+	category: Category,
+	parameter_format: ParameterFormat,
+	header: Header | null,
+	body: string,
+	footer: string | null,
+	buttons: Button[],
+	/**
+	 *  The example value of each body variable, by its key: `"1"`, `"2"` for
+	 *  positional variables, `"first_name"` for named ones.
+	 */
+	body_examples: { [key in string]: string },
 };
 
 /**  The open workspace and where its files are, for Settings and `cadence workspace info`. */

@@ -22,6 +22,10 @@ export interface FakeBackend extends Backend {
   failing: Partial<Record<keyof Backend, { code: ErrorCode; message: string }>>;
   /** The access tokens Meta (the fake) accepts for live workspaces. */
   validTokens: Set<string>;
+  /** What the next open or save dialog answers (`null`: the user cancels). */
+  dialogAnswer: string | null;
+  /** Drops files on the window, as the user would. */
+  dropFiles(paths: string[]): void;
 }
 
 interface FakeWorkspace {
@@ -43,6 +47,7 @@ export function createFakeBackend(
 ): FakeBackend {
   const osLanguage = options.osLanguage ?? "en";
   const listeners = new Set<(p: Preferences) => void>();
+  const dropListeners = new Set<(paths: string[]) => void>();
   const workspaces = new Map<string, FakeWorkspace>([
     ["sandbox", { mode: "sandbox", connection: null }],
   ]);
@@ -114,6 +119,22 @@ export function createFakeBackend(
     storedLanguage: null,
     failing: {},
     validTokens: new Set(),
+    dialogAnswer: null,
+    dropFiles(paths) {
+      dropListeners.forEach((listener) => listener(paths));
+    },
+    async pickFile() {
+      check("pickFile");
+      return fake.dialogAnswer;
+    },
+    async pickSavePath() {
+      check("pickSavePath");
+      return fake.dialogAnswer;
+    },
+    async onFileDrop(handler) {
+      dropListeners.add(handler);
+      return () => dropListeners.delete(handler);
+    },
     async workspaceInfo() {
       check("workspaceInfo");
       return info();

@@ -33,6 +33,19 @@ export interface Backend extends TemplatesBackend, AudienceBackend {
   connection(): Promise<ConnectionView>;
   saveConnection(input: ConnectionInput): Promise<ConnectionView>;
   testConnection(): Promise<PhoneNumberStatus>;
+  /** The native open dialog: the chosen file's path, or `null` when cancelled. */
+  pickFile(options: FileDialogOptions): Promise<string | null>;
+  /** The native save dialog: the chosen path, or `null` when cancelled. */
+  pickSavePath(options: FileDialogOptions & { defaultName?: string }): Promise<string | null>;
+  /** Calls `handler` with the paths of files dropped on the window; returns the unsubscribe. */
+  onFileDrop(handler: (paths: string[]) => void): Promise<() => void>;
+}
+
+/** What a native file dialog shows. */
+export interface FileDialogOptions {
+  title: string;
+  /** e.g. `[{ name: "CSV", extensions: ["csv", "txt"] }]` */
+  filters: { name: string; extensions: string[] }[];
 }
 
 /** An error from the backend: a code from a closed set and a message for people. */

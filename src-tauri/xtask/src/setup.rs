@@ -28,7 +28,8 @@ const BUILD_PACKAGES: &[&str] = &[
 ];
 
 /// Packages the tests add: a virtual display, D-Bus, the WebKit WebDriver that
-/// `tauri-driver` drives, screenshots, and a Secret Service keyring.
+/// `tauri-driver` drives, screenshots, a Secret Service keyring, and the `sqlite3`
+/// shell whose plain `.import` `cadence bench import` measures itself against.
 const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -38,6 +39,7 @@ const TEST_PACKAGES: &[&str] = &[
     "gnome-keyring",
     "libsecret-tools",
     "keyutils",
+    "sqlite3",
 ];
 
 /// The oldest Node.js that Vite 8 runs on.

@@ -29,10 +29,56 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::save_connection,
             commands::test_connection,
             // Templates
+            commands::templates::list_templates,
+            commands::templates::get_template,
+            commands::templates::create_draft,
+            commands::templates::save_draft,
+            commands::templates::duplicate_template,
+            commands::templates::set_archived,
+            commands::templates::delete_template,
             commands::templates::lint_template,
+            commands::templates::submit_template,
+            commands::templates::refresh_templates,
+            commands::templates::lint_settings,
+            commands::templates::save_lint_settings,
+            commands::templates::add_to_team_dictionary,
+            commands::templates::lint_rules,
             // Audience
+            commands::audience::import_commands::preview_import,
+            commands::audience::import_commands::suggest_import_mapping,
+            commands::audience::import_commands::import_presets,
+            commands::audience::import_commands::save_import_preset,
+            commands::audience::import_commands::delete_import_preset,
+            commands::audience::import_commands::start_import,
+            commands::audience::import_commands::cancel_import,
+            commands::audience::import_commands::import_report,
+            commands::audience::import_commands::export_import_rejected,
+            commands::audience::contact_commands::contacts_page,
+            commands::audience::contact_commands::count_contacts,
+            commands::audience::contact_commands::audience_facets,
+            commands::audience::contact_commands::contact_detail,
+            commands::audience::contact_commands::record_consent,
+            commands::audience::contact_commands::suppress_number,
+            commands::audience::contact_commands::unsuppress_number,
+            commands::audience::contact_commands::forget_contact,
+            commands::audience::contact_commands::list_segments,
+            commands::audience::contact_commands::segment_counts,
+            commands::audience::contact_commands::create_segment,
+            commands::audience::contact_commands::rename_segment,
+            commands::audience::contact_commands::update_segment_filter,
+            commands::audience::contact_commands::delete_segment,
+            commands::audience::contact_commands::export_contacts,
+            commands::audience::contact_commands::cancel_contacts_export,
+            commands::audience::contact_commands::add_example_audience,
+            commands::audience::contact_commands::remove_example_audience,
         ])
-        .events(collect_events![commands::PreferencesChanged])
+        .events(collect_events![
+            commands::PreferencesChanged,
+            commands::templates::TemplateStatusChanged,
+            commands::audience::import_commands::ImportProgressed,
+            commands::audience::import_commands::ImportFinished,
+            commands::audience::contact_commands::ContactsExportProgressed
+        ])
 }
 
 /// Writes the TypeScript bindings to `path`.

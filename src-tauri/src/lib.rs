@@ -45,9 +45,18 @@ pub fn run() {
     let ipc = bindings::builder();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        // The window tells the user when a template is approved or rejected, or an
+        // import finishes, with the web Notification API; WebKit asks first.
+        .on_permission_request(|_, kind| match kind {
+            tauri::webview::PermissionKind::Notifications => {
+                tauri::webview::PermissionResponse::Allow
+            }
+            _ => tauri::webview::PermissionResponse::Default,
+        })
         .invoke_handler(ipc.invoke_handler())
         .setup(move |app| {
             ipc.mount_events(app);
+            commands::templates::forward_template_changes(app.handle().clone());
             Ok(())
         })
         .manage(state)

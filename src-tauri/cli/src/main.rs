@@ -10,6 +10,12 @@ use cadence_engine::paths::{DATA_DIR_ENV, DEFAULT_WORKSPACE};
 use cadence_engine::{DataDir, Workspace};
 use clap::{Parser, Subcommand};
 
+mod bench;
+mod bench_contacts;
+mod bench_import;
+mod contacts;
+mod import;
+mod lint;
 mod webhooks_import;
 
 #[derive(Debug, Parser)]
@@ -35,6 +41,19 @@ enum Command {
     /// Meta's webhooks, for teams whose webhooks land elsewhere.
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
+    /// Lint template files (the JSON of Meta's create-template request) or folders
+    /// of them: prints `file:field:start-end: severity rule-id: message` per
+    /// finding; exits 1 when any finding is an error or a file cannot be read.
+    Lint(lint::LintArgs),
+    /// Import a CSV file into the audience (contacts, consent, opt-outs); prints
+    /// the report as JSON. Exits 1 when the file cannot be read at all.
+    Import(import::ImportArgs),
+    /// The contacts of the audience: export to CSV.
+    #[command(subcommand)]
+    Contacts(contacts::ContactsCommand),
+    /// Benchmarks: human-readable figures, then one JSON line.
+    #[command(subcommand)]
+    Bench(bench::BenchKind),
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,6 +95,18 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> cadence_engine::Result<ExitCode> {
+    // Linting and benchmarks read no workspace: they need no data folder.
+    match &cli.command {
+        Command::Lint(args) => return Ok(lint::run(args).await),
+        Command::Bench(bench::BenchKind::Import(args)) => {
+            return Ok(bench_import::run(args, cli.data_dir.as_deref()).await);
+        }
+        Command::Bench(bench::BenchKind::Contacts(args)) => {
+            return Ok(bench_contacts::run(args, cli.data_dir.as_deref()).await);
+        }
+        Command::Bench(kind) => return Ok(bench::run(kind).await),
+        _ => {}
+    }
     let data_dir = DataDir::resolve(cli.data_dir)?;
     match cli.command {
         Command::Workspace(WorkspaceCommand::Info) => {
@@ -94,6 +125,15 @@ async fn run(cli: Cli) -> cadence_engine::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::Import(args) => {
+            let workspace = Workspace::open(&data_dir, DEFAULT_WORKSPACE).await?;
+            let code = import::run(&workspace, &args).await;
+            workspace.close().await;
+            return code;
+        }
+        Command::Contacts(command) => contacts::run(&data_dir, &command).await?,
+        // Answered above, before the data folder was resolved.
+        Command::Lint(_) | Command::Bench(_) => {}
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -4,10 +4,13 @@
 //! as the product grows, templates, lint rules, the planner, A/B statistics).
 //! Must not do I/O and must not depend on `tauri`, `sqlx` or any other Cadence crate.
 
+pub mod audience;
+pub mod csvread;
 pub mod error;
 pub mod language;
 pub mod lint;
 pub mod secret;
+pub mod spelling;
 pub mod template;
 pub mod time;
 pub mod workspace;

@@ -68,6 +68,54 @@ pub enum Error {
         action: &'static str,
         reason: String,
     },
+    #[error(transparent)]
+    Spelling(#[from] crate::spelling::SpellingError),
+    #[error("{}", lint_errors_message(.findings))]
+    TemplateHasErrors {
+        findings: Vec<cadence_core::lint::Finding>,
+    },
+    #[error(
+        "the template {name:?} is in Meta's review: wait for Meta's decision before submitting it again"
+    )]
+    TemplateInReview { name: String },
+    #[error("this version is already submitted ({status}): edit the draft to submit a new version")]
+    TemplateUnchanged {
+        status: cadence_store::templates::TemplateStatus,
+    },
+    #[error(
+        "another template already uses the name {name:?} in {language:?}: Meta keeps one template per name and language, so choose another name"
+    )]
+    TemplateNameTaken { name: String, language: String },
+    #[error(
+        "Meta already holds {name:?} in {language:?} ({status}) and keeps one template per name and language: rename the draft (for example {name}_v2) to submit it as a new version"
+    )]
+    TemplateNeedsNewName {
+        name: String,
+        language: String,
+        status: cadence_store::templates::TemplateStatus,
+    },
+    #[error(
+        "media header examples are uploaded through the Meta app: enter its app id in Settings → Connection"
+    )]
+    MissingAppId,
+    // The audience importer (crate::import).
+    #[error("cannot import {}: {problem}", path.display())]
+    ImportFile {
+        path: PathBuf,
+        problem: cadence_core::csvread::FileProblem,
+    },
+    #[error("{0}")]
+    ImportMapping(cadence_core::audience::MappingProblem),
+    #[error("{0}")]
+    ImportOption(cadence_core::Error),
+    #[error("another import into this workspace is running: wait for it to finish, or cancel it")]
+    ImportBusy,
+    #[error("the import stopped on an internal error: {0}")]
+    ImportBug(String),
+    #[error(
+        "the example audience belongs in sandbox workspaces only: a live workspace's contacts are real people"
+    )]
+    ExampleNeedsSandbox,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -129,7 +177,33 @@ impl Error {
             Error::Meta(_) => ErrorCode::Network,
             Error::CreateDir { .. } => ErrorCode::Io,
             Error::Store(cadence_store::Error::NewerSchema { .. }) => ErrorCode::NewerVersion,
+            Error::Store(
+                cadence_store::Error::TemplateNotFound(_)
+                | cadence_store::Error::TemplateTransition { .. },
+            )
+            | Error::TemplateHasErrors { .. }
+            | Error::TemplateInReview { .. }
+            | Error::TemplateUnchanged { .. }
+            | Error::TemplateNameTaken { .. }
+            | Error::TemplateNeedsNewName { .. }
+            | Error::MissingAppId => ErrorCode::InvalidInput,
+            Error::ImportFile { .. }
+            | Error::ImportMapping(_)
+            | Error::ImportOption(_)
+            | Error::ImportBusy
+            | Error::Store(cadence_store::Error::ImportNotFound(_)) => ErrorCode::InvalidInput,
+            Error::ImportBug(_) => ErrorCode::Internal,
+            // The audience (crate::audience): refused input, or a contact or
+            // segment that another window deleted meanwhile.
+            Error::Store(
+                cadence_store::Error::ContactNotFound(_)
+                | cadence_store::Error::SegmentNotFound(_)
+                | cadence_store::Error::SegmentNameTaken(_)
+                | cadence_store::Error::InvalidAudience { .. },
+            )
+            | Error::ExampleNeedsSandbox => ErrorCode::InvalidInput,
             Error::Store(_) => ErrorCode::Storage,
+            Error::Spelling(error) => error.code(),
         }
     }
 }
@@ -155,6 +229,21 @@ impl From<cadence_store::Error> for IpcError {
     fn from(error: cadence_store::Error) -> IpcError {
         Error::Store(error).into()
     }
+}
+
+/// The error findings that block a submission, one per line.
+fn lint_errors_message(findings: &[cadence_core::lint::Finding]) -> String {
+    let mut text = format!(
+        "the template cannot be submitted while the linter finds {} error(s): fix them first",
+        findings.len()
+    );
+    for finding in findings {
+        text.push_str(&format!(
+            "\n{} {}-{}: {} ({})",
+            finding.field, finding.span.start, finding.span.end, finding.message, finding.rule
+        ));
+    }
+    text
 }
 
 /// Meta's own words first (what the user can act on), then the code and trace id

@@ -6,6 +6,7 @@
 //! cannot be parsed, so nothing Meta sent is ever lost.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -18,7 +19,7 @@ use cadence_store::{
     NewWebhookEvent, Recorded, SignatureCheck, Store, WebhookEventKind, WebhookSource,
 };
 use cadence_whatsapp::webhook::{self, SIGNATURE_HEADER, VerificationQuery, WebhookEvent};
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 
 use crate::{Error, Result};
 
@@ -139,6 +140,9 @@ struct ReceiverState {
     source: WebhookSource,
     app_secret: Secret,
     verify_token: Secret,
+    /// Told when a delivery brought new events (the template studio applies
+    /// status changes at once instead of at its next look).
+    wake: Option<Arc<Notify>>,
 }
 
 /// The running webhook receiver: a local HTTP server. Stops when dropped or on
@@ -153,6 +157,16 @@ impl WebhookReceiver {
     /// Binds the address and starts answering Meta: GET verifies the
     /// subscription, POST delivers events.
     pub async fn start(store: Store, config: ReceiverConfig) -> Result<WebhookReceiver> {
+        WebhookReceiver::start_waking(store, config, None).await
+    }
+
+    /// Like [`WebhookReceiver::start`], and notifies `wake` each time a delivery
+    /// stored new events.
+    pub async fn start_waking(
+        store: Store,
+        config: ReceiverConfig,
+        wake: Option<Arc<Notify>>,
+    ) -> Result<WebhookReceiver> {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|source| Error::Listen {
@@ -168,6 +182,7 @@ impl WebhookReceiver {
             source: config.source,
             app_secret: config.app_secret,
             verify_token: config.verify_token,
+            wake,
         };
         let app = Router::new()
             .route(WEBHOOK_PATH, get(verify_subscription).post(receive))
@@ -254,6 +269,9 @@ async fn receive(
             ..
         }) => {
             tracing::debug!(delivery_id, events, "stored a webhook delivery");
+            if let (Some(wake), true) = (&state.wake, events > 0) {
+                wake.notify_one();
+            }
             (StatusCode::OK, "ok")
         }
         Ok(Ingested {

@@ -1,5 +1,12 @@
 //! The engine against real folders and SQLite files.
 
+#[path = "engine/audience.rs"]
+mod audience;
+#[path = "engine/import.rs"]
+mod import;
+#[path = "engine/templates.rs"]
+mod templates;
+
 use cadence_core::{Language, WorkspaceMode};
 use cadence_engine::paths::DEFAULT_WORKSPACE;
 use cadence_engine::{DataDir, Error, ErrorCode, IpcError, Workspace};
@@ -415,5 +422,258 @@ mod workspaces {
             "sandbox",
             "a remembered workspace that is gone falls back to the sandbox"
         );
+    }
+}
+
+/// Spelling: the bundled dictionaries loaded once, and the LanguageTool speller
+/// against a real local HTTP server that answers as LanguageTool's `/v2/check` does.
+mod spelling {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use axum::extract::{Form, State};
+    use axum::http::StatusCode;
+    use axum::routing::post;
+    use axum::{Json, Router};
+    use cadence_core::Language;
+    use cadence_core::lint::{LintSettings, Span, Speller};
+    use cadence_core::template::{Button, Field, Template};
+    use cadence_engine::spelling::{
+        DictionarySource, LANGUAGE_TOOL_TIMEOUT, LanguageTool, SharedDictionaries, SpellingError,
+        lint_with_language_tool, load,
+    };
+    use cadence_engine::{Error, ErrorCode};
+    use serde_json::{Value, json};
+
+    /// What the stand-in server was asked: (language, text) per request.
+    type Seen = Arc<Mutex<Vec<(String, String)>>>;
+
+    /// Typos the stand-in flags, with the fix it suggests.
+    const TYPOS: [(&str, &str); 3] = [
+        ("Превет", "Привет"),
+        ("магазинне", "магазине"),
+        ("Отписатся", "Отписаться"),
+    ];
+
+    /// Answers like LanguageTool: each known typo as a `misspelling` match with
+    /// UTF-16 offsets, plus a style match the speller must ignore.
+    async fn check(
+        State(seen): State<Seen>,
+        Form(form): Form<HashMap<String, String>>,
+    ) -> Json<Value> {
+        let text = form.get("text").cloned().unwrap_or_default();
+        let language = form.get("language").cloned().unwrap_or_default();
+        seen.lock().unwrap().push((language, text.clone()));
+        let mut matches = vec![json!({
+            "message": "Consider a shorter sentence.", "offset": 0, "length": 1,
+            "replacements": [], "rule": {"id": "TOO_LONG", "issueType": "style"}
+        })];
+        for (typo, fix) in TYPOS {
+            for (at, _) in text.match_indices(typo) {
+                matches.push(json!({
+                    "message": "Possible spelling mistake found.",
+                    "offset": text[..at].encode_utf16().count(),
+                    "length": typo.encode_utf16().count(),
+                    "replacements": [{"value": fix}, {"value": "другое"}],
+                    "rule": {"id": "MORFOLOGIK_RULE_RU_RU", "issueType": "misspelling",
+                             "category": {"id": "TYPOS", "name": "Possible Typo"}}
+                }));
+            }
+        }
+        Json(json!({"software": {"name": "LanguageTool", "version": "6.6"}, "matches": matches}))
+    }
+
+    async fn serve(router: Router) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        format!("http://{addr}")
+    }
+
+    async fn language_tool() -> (String, Seen) {
+        let seen = Seen::default();
+        let router = Router::new()
+            .route("/v2/check", post(check))
+            .with_state(seen.clone());
+        (serve(router).await, seen)
+    }
+
+    #[tokio::test]
+    async fn language_tool_spans_count_characters_not_utf16_units() {
+        let (url, seen) = language_tool().await;
+        let server = LanguageTool::new(&url, LANGUAGE_TOOL_TIMEOUT).unwrap();
+        let found = server.check("ru", "🎉👍 Превет!").await.unwrap();
+        assert_eq!(
+            found.len(),
+            1,
+            "the style match is not a misspelling: {found:?}"
+        );
+        assert_eq!(
+            found[0].span,
+            Span { start: 3, end: 9 },
+            "two emoji are four UTF-16 units but two characters"
+        );
+        assert_eq!(found[0].word, "Превет");
+        assert_eq!(found[0].suggestions, ["Привет", "другое"]);
+        assert_eq!(
+            seen.lock().unwrap()[0].0,
+            "ru-RU",
+            "Meta's language code is sent in LanguageTool's form"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_lint_asks_the_server_first_and_maps_its_answers_to_fields() {
+        let (url, seen) = language_tool().await;
+        let server = LanguageTool::new(&url, LANGUAGE_TOOL_TIMEOUT).unwrap();
+        let mut template = Template::draft("autumn", "ru");
+        template.body = "{{1}}, Превет! Ждём вас в магазинне на https://shop.example/Превет".into();
+        template.buttons = vec![Button::QuickReply {
+            text: "Отписатся".into(),
+        }];
+        let settings = LintSettings::default();
+        let findings = lint_with_language_tool(&template, &settings, Language::Ru, &server)
+            .await
+            .unwrap();
+        let spelling: Vec<_> = findings
+            .iter()
+            .filter(|f| f.rule == "spelling")
+            .map(|f| (f.field.clone(), f.span))
+            .collect();
+        assert_eq!(
+            spelling,
+            [
+                (Field::Body, Span { start: 7, end: 13 }),
+                (Field::Body, Span { start: 26, end: 35 }),
+                (Field::ButtonText(0), Span { start: 0, end: 9 }),
+            ],
+            "each typo in its own field; the one inside the URL was never sent"
+        );
+        let first = findings.iter().find(|f| f.rule == "spelling").unwrap();
+        let fix = first.fix.as_ref().unwrap();
+        assert_eq!(fix.label, "Заменить на «Привет»");
+        let asked = seen.lock().unwrap().clone();
+        assert_eq!(
+            asked.len(),
+            2,
+            "one request per field with words: {asked:?}"
+        );
+        assert!(
+            !asked[0].1.contains("{{1}}") && !asked[0].1.contains("https://"),
+            "variables and URLs are blanked before the text leaves the machine: {:?}",
+            asked[0].1
+        );
+    }
+
+    #[tokio::test]
+    async fn server_failures_are_typed_errors() {
+        let router = Router::new()
+            .route(
+                "/broken/v2/check",
+                post(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "boom") }),
+            )
+            .route("/html/v2/check", post(|| async { "<html>not json</html>" }))
+            .route(
+                "/slow/v2/check",
+                post(|| async {
+                    std::future::pending::<()>().await;
+                    "never"
+                }),
+            );
+        let url = serve(router).await;
+        let quick = Duration::from_millis(300);
+
+        let error = LanguageTool::new(&format!("{url}/broken"), quick)
+            .unwrap()
+            .check("en", "hi")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, SpellingError::Status { status: 500, excerpt, .. } if excerpt == "boom"),
+            "{error}"
+        );
+        let error = LanguageTool::new(&format!("{url}/html"), quick)
+            .unwrap()
+            .check("en", "hi")
+            .await
+            .unwrap_err();
+        assert!(matches!(error, SpellingError::BadAnswer { .. }), "{error}");
+        let error = LanguageTool::new(&format!("{url}/slow"), quick)
+            .unwrap()
+            .check("en", "hi")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, SpellingError::Timeout { .. }),
+            "a server that never answers is a timeout, not a hang: {error}"
+        );
+        assert_eq!(Error::from(error).code(), ErrorCode::Network);
+
+        // A port nobody listens on: bind one, then free it.
+        let closed = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap()
+        };
+        let error = LanguageTool::new(&format!("http://{closed}"), quick)
+            .unwrap()
+            .check("en", "hi")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, SpellingError::Unreachable { .. }),
+            "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_bundled_dictionaries_load_once_for_every_caller() {
+        let shared = SharedDictionaries::new(DictionarySource::Bundled);
+        assert!(
+            shared.ready().is_none(),
+            "nothing is loaded before it is asked for"
+        );
+        let (a, b) = tokio::join!(shared.get(), shared.get());
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert!(Arc::ptr_eq(&a, &b), "two callers share one load");
+        assert!(shared.ready().is_some_and(|ready| Arc::ptr_eq(&ready, &a)));
+        assert_eq!(a.languages().collect::<Vec<_>>(), ["ru", "en"]);
+        let found = a.check("ru", "Недавно вы интересовались стульями. Превет!");
+        assert_eq!(
+            found.iter().map(|m| m.word.as_str()).collect::<Vec<_>>(),
+            ["Превет"],
+            "the bundled Russian dictionary works without any system dictionary"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_folder_of_dictionaries_replaces_the_bundled_ones() {
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::write(folder.path().join("de_DE.aff"), "SET UTF-8\n").unwrap();
+        std::fs::write(folder.path().join("de_DE.dic"), "2\nhallo\nwelt\n").unwrap();
+        std::fs::write(folder.path().join("notes.aff"), "SET UTF-8\n").unwrap();
+        let dictionaries = load(DictionarySource::Folder(folder.path().to_owned()))
+            .await
+            .unwrap();
+        assert_eq!(
+            dictionaries.languages().collect::<Vec<_>>(),
+            ["de"],
+            "each .aff with a .dic beside it is a language; a lone .aff is ignored"
+        );
+        assert_eq!(dictionaries.check("de_DE", "Hallo Welt, Wellt").len(), 1);
+
+        let empty = tempfile::tempdir().unwrap();
+        let error = load(DictionarySource::Folder(empty.path().to_owned()))
+            .await
+            .unwrap_err();
+        assert!(matches!(error, SpellingError::NoDictionaryIn(_)), "{error}");
+        let error = load(DictionarySource::Folder(empty.path().join("missing")))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, SpellingError::ReadDictionary { .. }),
+            "{error}"
+        );
+        assert_eq!(Error::from(error).code(), ErrorCode::Io);
     }
 }

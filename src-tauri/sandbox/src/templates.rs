@@ -2,14 +2,17 @@
 //! structural review Meta performs, and the status state machine
 //! (PENDING → APPROVED / REJECTED, APPROVED ⇄ PAUSED, → DISABLED).
 //!
-//! The review rules are the structural ones from `WHATSAPP.md` until `cadence-core`
-//! has the linter; the limits come from `limits::template`. No time, no randomness:
-//! the simulation in `sandbox` decides when review happens.
+//! Review is `cadence-core`'s linter, restricted to the rules Meta's review
+//! rejects: one engine for the editor, the submission gate and this simulated
+//! Meta. The draft is converted to the core's template model for it. No time, no
+//! randomness: the simulation in `sandbox` decides when review happens.
 
+use cadence_core::Language;
+use cadence_core::lint::{self, LintContext, LintSettings, id};
+use cadence_core::template as model;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::limits::template as limit;
 
 /// Meta's template categories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,17 +62,6 @@ pub enum Button {
     CopyCode {
         example: String,
     },
-}
-
-impl Button {
-    fn label(&self) -> Option<&str> {
-        match self {
-            Button::QuickReply { text }
-            | Button::Url { text, .. }
-            | Button::PhoneNumber { text, .. } => Some(text),
-            Button::CopyCode { .. } => None,
-        }
-    }
 }
 
 /// The parts of a template, as `POST message_templates` lists them.
@@ -142,6 +134,62 @@ impl TemplateDraft {
             .collect()
     }
 
+    /// The draft in the core's template model, as the linter reads it. The draft
+    /// carries no example values (the HTTP layer checks media examples at
+    /// creation), so the model's examples are empty.
+    pub fn to_core(&self) -> model::Template {
+        let header = self
+            .components
+            .iter()
+            .find_map(|component| match component {
+                Component::Header(header) => Some(match header {
+                    Header::Text { text } => model::Header::Text {
+                        text: text.clone(),
+                        example: None,
+                    },
+                    Header::Image => media(model::MediaKind::Image),
+                    Header::Video => media(model::MediaKind::Video),
+                    Header::Document => media(model::MediaKind::Document),
+                    Header::Location => model::Header::Location,
+                }),
+                _ => None,
+            });
+        let buttons = self
+            .buttons()
+            .iter()
+            .map(|button| match button.clone() {
+                Button::QuickReply { text } => model::Button::QuickReply { text },
+                Button::Url { text, url } => model::Button::Url {
+                    text,
+                    url,
+                    example: None,
+                },
+                Button::PhoneNumber { text, phone_number } => {
+                    model::Button::PhoneNumber { text, phone_number }
+                }
+                Button::CopyCode { example } => model::Button::CopyCode { example },
+            })
+            .collect();
+        model::Template {
+            name: self.name.clone(),
+            language: self.language.clone(),
+            category: match self.category {
+                Category::Marketing => model::Category::Marketing,
+                Category::Utility => model::Category::Utility,
+                Category::Authentication => model::Category::Authentication,
+            },
+            parameter_format: match self.parameter_format {
+                ParameterFormat::Positional => model::ParameterFormat::Positional,
+                ParameterFormat::Named => model::ParameterFormat::Named,
+            },
+            header,
+            body: self.body().unwrap_or_default().to_owned(),
+            footer: self.footer().map(str::to_owned),
+            buttons,
+            body_examples: Default::default(),
+        }
+    }
+
     /// The checks Meta answers synchronously on creation; the rest wait for review.
     pub fn check_creatable(&self) -> Result<()> {
         check_name(&self.name)?;
@@ -157,14 +205,17 @@ impl TemplateDraft {
     }
 }
 
-/// Meta's rule for template names.
+fn media(media: model::MediaKind) -> model::Header {
+    model::Header::Media {
+        media,
+        example_file: None,
+        example_handle: None,
+    }
+}
+
+/// Meta's rule for template names (the linter's `name-format` and `name-too-long`).
 pub fn check_name(name: &str) -> Result<()> {
-    let mut chars = name.chars();
-    let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_lowercase());
-    let rest_allowed = name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if starts_with_letter && rest_allowed && name.len() <= limit::NAME_MAX {
+    if lint::is_template_name(name) && name.chars().count() <= lint::limits::NAME_MAX {
         Ok(())
     } else {
         Err(Error::InvalidTemplateName {
@@ -262,285 +313,60 @@ pub mod reason {
 /// explains in `rejection_info.reason`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
-    /// A stable short name of the rule, for tests and logs.
+    /// The linter's rule id (`body-variable-at-start`, …), for tests and logs.
     pub rule: &'static str,
-    /// Meta-like explanation.
+    /// The finding's English message: what Meta-like review explains.
     pub explanation: String,
 }
 
-fn violation(rule: &'static str, explanation: impl Into<String>) -> Violation {
-    Violation {
-        rule,
-        explanation: explanation.into(),
-    }
-}
+/// Meta review rules the sandbox does not judge: they are about example values,
+/// which the draft does not carry. Meta checks media examples when a template is
+/// created, and the HTTP layer does that too (`uploads::check_example`).
+const NOT_REVIEWED: &[&str] = &[
+    id::EXAMPLE_MISSING,
+    id::MEDIA_EXAMPLE_MISSING,
+    id::EXAMPLE_VALUE_FORMAT,
+];
 
-/// A `{{…}}` placeholder found in a text, with its byte span.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placeholder {
-    pub inner: String,
-    pub start: usize,
-    pub end: usize,
-}
-
-/// The placeholders of `text`, in order.
-pub fn placeholders(text: &str) -> Vec<Placeholder> {
-    let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(open) = text[from..].find("{{").map(|at| at + from) {
-        let Some(close) = text[open + 2..].find("}}").map(|at| at + open + 2) else {
-            break;
-        };
-        found.push(Placeholder {
-            inner: text[open + 2..close].trim().to_owned(),
-            start: open,
-            end: close + 2,
-        });
-        from = close + 2;
-    }
-    found
-}
-
-/// The distinct variable names of `text`, in first-appearance order.
+/// The distinct variable keys of `text` (`"1"`, `"first_name"`), in first-appearance
+/// order. Malformed placeholders are not variables: review rejects them.
 pub fn variables(text: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
-    for placeholder in placeholders(text) {
-        if !names.contains(&placeholder.inner) {
-            names.push(placeholder.inner);
+    for placeholder in model::placeholders(text) {
+        if let Some(key) = placeholder.key()
+            && !names.iter().any(|name| name == key)
+        {
+            names.push(key.to_owned());
         }
     }
     names
 }
 
-/// Everything review finds wrong with the structure of `draft` (empty: approvable).
+/// Everything review finds wrong with `draft` (empty: approvable): the linter's
+/// findings of the rules Meta's review rejects, errors in the linter's order, with
+/// its English message as the explanation.
 pub fn review(draft: &TemplateDraft) -> Vec<Violation> {
-    let mut found = Vec::new();
-    if let Some(body) = draft.body() {
-        review_body(body, draft.parameter_format, &mut found);
-    }
-    if let Some(header) = draft.header_text() {
-        if header.chars().count() > limit::HEADER_TEXT_MAX {
-            found.push(violation(
-                "header_too_long",
-                format!(
-                    "The header text is longer than {} characters.",
-                    limit::HEADER_TEXT_MAX
-                ),
-            ));
-        }
-        if placeholders(header).len() > limit::HEADER_VARIABLES_MAX {
-            found.push(violation(
-                "header_variables",
-                format!(
-                    "The header may hold at most {} variable.",
-                    limit::HEADER_VARIABLES_MAX
-                ),
-            ));
-        }
-        review_placeholder_names(header, draft.parameter_format, &mut found);
-    }
-    if let Some(footer) = draft.footer() {
-        if footer.chars().count() > limit::FOOTER_MAX {
-            found.push(violation(
-                "footer_too_long",
-                format!(
-                    "The footer is longer than {} characters.",
-                    limit::FOOTER_MAX
-                ),
-            ));
-        }
-        if !placeholders(footer).is_empty() {
-            found.push(violation(
-                "footer_variables",
-                "The footer may not hold variables.",
-            ));
-        }
-    }
-    review_buttons(draft, &mut found);
-    found
-}
-
-fn review_body(body: &str, format: ParameterFormat, found: &mut Vec<Violation>) {
-    if body.chars().count() > limit::BODY_MAX {
-        found.push(violation(
-            "body_too_long",
-            format!("The body is longer than {} characters.", limit::BODY_MAX),
-        ));
-    }
-    let all = placeholders(body);
-    if all.is_empty() {
-        return;
-    }
-    if body.trim_start().starts_with("{{") {
-        found.push(violation(
-            "variable_at_start",
-            "The body starts with a variable. Add text before it.",
-        ));
-    }
-    // Trailing punctuation still counts as the end: "…{{1}}." is rejected too.
-    let without_punctuation = body.trim_end().trim_end_matches(|c: char| {
-        c.is_ascii_punctuation() && c != '}' || matches!(c, '…' | '¡' | '¿') || c.is_whitespace()
-    });
-    if without_punctuation.ends_with("}}") {
-        found.push(violation(
-            "variable_at_end",
-            "The body ends with a variable. Add text after it.",
-        ));
-    }
-    for pair in all.windows(2) {
-        if body[pair[0].end..pair[1].start].trim().is_empty() {
-            found.push(violation(
-                "adjacent_variables",
-                "Two variables are next to each other. Put words between them.",
-            ));
-            break;
-        }
-    }
-    if body.lines().any(|line| {
-        let line = line.trim();
-        let on_line = placeholders(line);
-        on_line.len() == 1 && on_line[0].start == 0 && on_line[0].end == line.len()
-    }) {
-        found.push(violation(
-            "variable_alone_on_line",
-            "A line holds only a variable.",
-        ));
-    }
-    review_placeholder_names(body, format, found);
-    if format == ParameterFormat::Positional {
-        let numbers: Vec<u32> = variables(body)
-            .iter()
-            .filter_map(|name| name.parse().ok())
-            .collect();
-        let in_order = numbers
-            .iter()
-            .enumerate()
-            .all(|(at, n)| *n as usize == at + 1);
-        if !in_order {
-            found.push(violation(
-                "variables_out_of_sequence",
-                "Positional variables must be numbered {{1}}, {{2}}, … in order, without gaps.",
-            ));
-        }
-    }
-    let variable_count = all.len();
-    let mut words_only = String::with_capacity(body.len());
-    let mut from = 0;
-    for placeholder in &all {
-        words_only.push_str(&body[from..placeholder.start]);
-        words_only.push(' ');
-        from = placeholder.end;
-    }
-    words_only.push_str(&body[from..]);
-    let words = words_only
-        .split_whitespace()
-        .filter(|word| word.chars().any(char::is_alphanumeric))
-        .count();
-    if words < limit::WORDS_PER_VARIABLE * variable_count + 1 {
-        found.push(violation(
-            "too_many_variables",
-            format!(
-                "The body has {variable_count} variables for {words} words: add text (at least {} words).",
-                limit::WORDS_PER_VARIABLE * variable_count + 1
-            ),
-        ));
-    }
-}
-
-fn review_placeholder_names(text: &str, format: ParameterFormat, found: &mut Vec<Violation>) {
-    for placeholder in placeholders(text) {
-        let inner = &placeholder.inner;
-        if inner.contains(limit::PLACEHOLDER_FORBIDDEN) {
-            found.push(violation(
-                "special_characters_in_variable",
-                format!("The variable {{{{{inner}}}}} holds one of # @ $ %."),
-            ));
-            continue;
-        }
-        let fits = match format {
-            ParameterFormat::Positional => {
-                !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit())
-            }
-            ParameterFormat::Named => {
-                inner.starts_with(|c: char| c.is_ascii_lowercase())
-                    && inner.chars().all(|c| c.is_ascii_lowercase() || c == '_')
-            }
-        };
-        if !fits {
-            found.push(violation(
-                "malformed_variable",
-                format!("The variable {{{{{inner}}}}} does not fit the parameter format."),
-            ));
-        }
-    }
-}
-
-fn review_buttons(draft: &TemplateDraft, found: &mut Vec<Violation>) {
-    let buttons = draft.buttons();
-    let count = |wanted: fn(&Button) -> bool| buttons.iter().filter(|b| wanted(b)).count();
-    let limits = [
-        (buttons.len(), limit::BUTTONS_MAX, "buttons in all"),
-        (
-            count(|b| matches!(b, Button::Url { .. })),
-            limit::URL_BUTTONS_MAX,
-            "URL buttons",
-        ),
-        (
-            count(|b| matches!(b, Button::PhoneNumber { .. })),
-            limit::PHONE_BUTTONS_MAX,
-            "phone number buttons",
-        ),
-        (
-            count(|b| matches!(b, Button::CopyCode { .. })),
-            limit::COPY_CODE_BUTTONS_MAX,
-            "copy code buttons",
-        ),
-    ];
-    for (have, max, what) in limits {
-        if have > max {
-            found.push(violation(
-                "too_many_buttons",
-                format!("At most {max} {what}, the template has {have}."),
-            ));
-        }
-    }
-    if buttons.iter().any(|b| matches!(b, Button::CopyCode { .. }))
-        && draft.category != Category::Marketing
-    {
-        found.push(violation(
-            "copy_code_outside_marketing",
-            "Copy code buttons are for marketing templates only.",
-        ));
-    }
-    // Quick replies must form one group: count the runs of quick replies.
-    let runs = buttons
-        .iter()
-        .enumerate()
-        .filter(|(at, button)| {
-            matches!(button, Button::QuickReply { .. })
-                && (*at == 0 || !matches!(buttons[at - 1], Button::QuickReply { .. }))
+    let template = draft.to_core();
+    // Spelling is the channel's guidance, not Meta's review: leave it out.
+    let settings = LintSettings {
+        spelling: false,
+        ..LintSettings::default()
+    };
+    let context = LintContext {
+        settings: &settings,
+        language: Language::En,
+        speller: None,
+    };
+    lint::lint(&template, &context)
+        .into_iter()
+        .filter_map(|finding| {
+            let rule = lint::rule(&finding.rule)?;
+            (rule.meta_rejects && !NOT_REVIEWED.contains(&rule.id)).then_some(Violation {
+                rule: rule.id,
+                explanation: finding.message,
+            })
         })
-        .count();
-    if runs > 1 {
-        found.push(violation(
-            "quick_replies_not_grouped",
-            "Quick reply buttons must be grouped together, not mixed with the others.",
-        ));
-    }
-    for label in buttons.iter().filter_map(Button::label) {
-        if label.chars().count() > limit::BUTTON_LABEL_MAX {
-            found.push(violation(
-                "button_label_too_long",
-                format!(
-                    "The button label {label:?} is longer than {} characters.",
-                    limit::BUTTON_LABEL_MAX
-                ),
-            ));
-        }
-        if label.trim().is_empty() {
-            found.push(violation("button_label_empty", "A button has no label."));
-        }
-    }
+        .collect()
 }
 
 #[cfg(test)]
@@ -617,38 +443,38 @@ mod tests {
             ("Hello {{1}}, your order is ready to collect today.", &[]),
             (
                 "{{1}}, your order is ready to collect today.",
-                &["variable_at_start"],
+                &["body-variable-at-start"],
             ),
             (
                 "Your order is ready to collect today, {{1}}",
-                &["variable_at_end"],
+                &["body-variable-at-end"],
             ),
             (
                 "Your order is ready to collect today, {{1}}.",
-                &["variable_at_end"],
+                &["body-variable-at-end"],
             ),
             (
                 "Hello {{1}} {{2}}, your order is ready to collect today.",
-                &["adjacent_variables"],
+                &["variables-adjacent"],
             ),
             (
                 "Hello friend, your order\n{{1}}\nis ready to collect today.",
-                &["variable_alone_on_line"],
+                &["variable-alone-on-line"],
             ),
             (
                 "Hello {{2}}, your order {{1}} is ready to collect today.",
-                &["variables_out_of_sequence"],
+                &["variables-out-of-sequence"],
             ),
             (
                 "Hello {{1}}, your order {{3}} is ready to collect today.",
-                &["variables_out_of_sequence"],
+                &["variables-out-of-sequence"],
             ),
             (
                 "Hello {{#1}}, your order is ready to collect today.",
-                &["special_characters_in_variable"],
+                &["variable-special-characters"],
             ),
-            ("Hi {{1}} and {{2}} ok", &["too_many_variables"]),
-            (long.as_str(), &["body_too_long"]),
+            ("Hi {{1}} and {{2}} ok", &["variables-too-dense"]),
+            (long.as_str(), &["body-too-long"]),
         ];
         for (body, expected) in cases {
             assert_eq!(rules(&draft(body)), *expected, "body {body:?}");
@@ -668,7 +494,7 @@ mod tests {
         }];
         assert_eq!(
             rules(&named),
-            ["malformed_variable"],
+            ["variable-malformed"],
             "named: lowercase and _"
         );
     }
@@ -691,7 +517,7 @@ mod tests {
                     }),
                     body.clone(),
                 ],
-                vec!["header_too_long"],
+                vec!["header-too-long"],
             ),
             (
                 vec![
@@ -700,7 +526,7 @@ mod tests {
                     }),
                     body.clone(),
                 ],
-                vec!["header_variables"],
+                vec!["header-too-many-variables"],
             ),
             (
                 vec![
@@ -709,7 +535,7 @@ mod tests {
                         text: "Reply {{1}}".into(),
                     },
                 ],
-                vec!["footer_variables"],
+                vec!["footer-variable"],
             ),
             (
                 vec![
@@ -718,7 +544,7 @@ mod tests {
                         text: "y".repeat(61),
                     },
                 ],
-                vec!["footer_too_long"],
+                vec!["footer-too-long"],
             ),
             (
                 vec![
@@ -727,7 +553,7 @@ mod tests {
                         buttons: vec![url(), url(), url()],
                     },
                 ],
-                vec!["too_many_buttons"],
+                vec!["buttons-too-many-url"],
             ),
             (
                 vec![
@@ -736,7 +562,7 @@ mod tests {
                         buttons: (0..11).map(|_| quick("Yes")).collect(),
                     },
                 ],
-                vec!["too_many_buttons"],
+                vec!["buttons-too-many"],
             ),
             (
                 vec![
@@ -745,7 +571,7 @@ mod tests {
                         buttons: vec![quick("Yes"), url(), quick("No")],
                     },
                 ],
-                vec!["quick_replies_not_grouped"],
+                vec!["quick-replies-not-grouped"],
             ),
             (
                 vec![
@@ -754,7 +580,7 @@ mod tests {
                         buttons: vec![quick("A label that is far too long")],
                     },
                 ],
-                vec!["button_label_too_long"],
+                vec!["button-label-too-long"],
             ),
             (
                 vec![
@@ -771,6 +597,86 @@ mod tests {
             template.components = components.clone();
             assert_eq!(rules(&template), expected, "components {components:?}");
         }
+    }
+
+    #[test]
+    fn review_judges_metas_rules_not_the_channels() {
+        // No variable, no opt-out, five emoji, "!!!": the channel forbids or
+        // discourages all of it, but Meta's review does not check it.
+        let mass = draft("Big sale this weekend in all our shops 🎉🎉🎉🎉🎉!!!");
+        assert!(
+            rules(&mass).is_empty(),
+            "the channel's rules are the editor's business, not review's: {:?}",
+            rules(&mass)
+        );
+        let mut utility = draft("Hello {{1}}, your order is ready to collect today.");
+        utility.category = Category::Utility;
+        utility.components.push(Component::Buttons {
+            buttons: vec![Button::CopyCode {
+                example: "SPRING10".into(),
+            }],
+        });
+        assert_eq!(
+            rules(&utility),
+            ["copy-code-not-marketing"],
+            "copy code buttons are for marketing templates only"
+        );
+        let explanation = &review(&utility)[0].explanation;
+        assert!(
+            explanation.starts_with("Copy code buttons are for marketing templates only"),
+            "the explanation is the linter's English message: {explanation:?}"
+        );
+    }
+
+    #[test]
+    fn drafts_convert_to_the_core_model_whole() {
+        let mut template = draft("Hello {{first_name}}, your order is ready to collect today.");
+        template.parameter_format = ParameterFormat::Named;
+        template
+            .components
+            .insert(0, Component::Header(Header::Video));
+        template.components.push(Component::Footer {
+            text: "Reply STOP to opt out".into(),
+        });
+        template.components.push(Component::Buttons {
+            buttons: vec![
+                Button::QuickReply {
+                    text: "Stop".into(),
+                },
+                Button::PhoneNumber {
+                    text: "Call".into(),
+                    phone_number: "+447700900123".into(),
+                },
+            ],
+        });
+        let converted = template.to_core();
+        assert_eq!(converted.name, "spring_offer");
+        assert_eq!(converted.parameter_format, model::ParameterFormat::Named);
+        assert_eq!(
+            converted.header,
+            Some(model::Header::Media {
+                media: model::MediaKind::Video,
+                example_file: None,
+                example_handle: None
+            }),
+            "a media header keeps its kind"
+        );
+        assert_eq!(converted.body, template.body().unwrap_or_default());
+        assert_eq!(converted.footer.as_deref(), Some("Reply STOP to opt out"));
+        assert_eq!(converted.buttons.len(), 2, "every button is kept, in order");
+        assert!(
+            rules(&template).is_empty(),
+            "a video header without an example is checked at creation, not review"
+        );
+    }
+
+    #[test]
+    fn variables_are_the_well_formed_keys_in_order() {
+        assert_eq!(
+            variables("Hi {{2}}, {{1}} and {{2}} again, not {{ 3 }}"),
+            ["2", "1"],
+            "distinct keys, first appearance first; {{ 3 }} is not a variable"
+        );
     }
 
     #[test]

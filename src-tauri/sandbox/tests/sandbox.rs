@@ -162,7 +162,10 @@ fn review_approves_after_the_delay_and_rejects_structural_violations() {
         rejected.rejected_reason, "INVALID_FORMAT",
         "structural problems are INVALID_FORMAT"
     );
-    assert_eq!(rejected.violations[0].rule, "variable_at_start");
+    assert_eq!(
+        rejected.violations[0].rule, "body-variable-at-start",
+        "review is the core linter's Meta rules"
+    );
     assert_eq!(
         sandbox
             .template("easy_money", "en")

@@ -6,7 +6,11 @@
 //! types it stores; must not depend on `tauri` or on the engine.
 
 pub mod connection;
+pub mod contacts;
 pub mod error;
+pub mod import;
+pub mod segments;
+pub mod templates;
 pub mod webhooks;
 pub mod workspace;
 
@@ -20,7 +24,10 @@ use sqlx::sqlite::{
 };
 
 pub use connection::{ConnectionRow, NewConnection};
+pub use contacts::{ContactFilter, ContactRow, ContactSort, ContactSortColumn};
 pub use error::{Error, Result};
+pub use import::{ImportRunRow, ImportStatus, ImportWriter, MappingPresetRow, NewImportRun};
+pub use segments::SegmentRow;
 pub use webhooks::{NewWebhookEvent, Recorded, SignatureCheck, WebhookEventKind, WebhookSource};
 pub use workspace::WorkspaceRow;
 

@@ -1,5 +1,14 @@
 //! The store against real SQLite files in fresh temporary folders.
 
+#[path = "store/contacts.rs"]
+mod contacts;
+#[path = "store/import.rs"]
+mod import;
+#[path = "store/segments.rs"]
+mod segments;
+#[path = "store/templates.rs"]
+mod templates;
+
 use std::path::{Path, PathBuf};
 
 use cadence_core::{Language, WorkspaceMode};

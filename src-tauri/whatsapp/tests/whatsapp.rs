@@ -1612,3 +1612,280 @@ mod client {
         assert_eq!(refused.status(), 403, "a wrong token is refused");
     }
 }
+
+/// Meta's create-template JSON and Cadence's template model, both ways.
+mod template_model {
+    use super::*;
+    use cadence_core::template::{self as model, Button, Header, MediaKind, Template};
+    use cadence_whatsapp::wire::*;
+
+    fn from_fixture(name: &str) -> TemplateCreateRequest {
+        serde_json::from_value(fixture_json(name)).expect("fixture is a create request")
+    }
+
+    /// JSON → wire → model → wire → JSON must give back Meta's documented JSON.
+    fn assert_json_round_trip(name: &str) -> Template {
+        let request = from_fixture(name);
+        let template = Template::try_from(&request)
+            .unwrap_or_else(|e| panic!("{name} fits the model but was refused: {e}"));
+        let back = TemplateCreateRequest::from(&template);
+        assert_eq!(
+            serde_json::to_value(&back).unwrap(),
+            fixture_json(name),
+            "the model must keep everything Meta's documented body says ({name})"
+        );
+        template
+    }
+
+    #[test]
+    fn positional_fixture_round_trips_through_the_model() {
+        let template = assert_json_round_trip("template_create_positional.json");
+        assert_eq!(
+            template.header,
+            Some(Header::Text {
+                text: "Our {{1}} is on!".into(),
+                example: Some("Summer Sale".into())
+            }),
+            "the header's example sits beside its text"
+        );
+        assert_eq!(
+            template.body_examples.get("3").map(String::as_str),
+            Some("25%"),
+            "body_text's third value is {{{{3}}}}'s example"
+        );
+        assert_eq!(
+            template.buttons[2],
+            Button::Url {
+                text: "Shop now".into(),
+                url: "https://www.luckyshrub.com/shop?promo={{1}}".into(),
+                example: Some("summer2023".into()),
+            },
+            "the model keeps only the part of the example URL that fills the variable"
+        );
+        assert_eq!(
+            template.footer.as_deref(),
+            Some("Use the buttons below to manage your marketing subscriptions")
+        );
+    }
+
+    #[test]
+    fn named_fixture_round_trips_through_the_model() {
+        let template = assert_json_round_trip("template_create_named.json");
+        assert_eq!(template.parameter_format, model::ParameterFormat::Named);
+        assert_eq!(
+            template
+                .body_examples
+                .get("order_number")
+                .map(String::as_str),
+            Some("860198-230332"),
+            "named examples are keyed by their parameter name"
+        );
+    }
+
+    #[test]
+    fn media_header_fixture_round_trips_through_the_model() {
+        let template = assert_json_round_trip("template_create_media_header.json");
+        assert_eq!(
+            template.header,
+            Some(Header::Media {
+                media: MediaKind::Image,
+                example_file: None,
+                example_handle: Some("4::aW1hZ2UvanBlZw==:ARa1ZDhwbLZM3EENeeg".into()),
+            }),
+            "the upload handle is the media header's example"
+        );
+    }
+
+    #[test]
+    fn a_model_template_round_trips_through_metas_json() {
+        let mut template = Template::draft("winter_named", "ru");
+        template.parameter_format = model::ParameterFormat::Named;
+        template.category = model::Category::Utility;
+        template.header = Some(Header::Text {
+            text: "Заказ {{order}}".into(),
+            example: Some("№ 42".into()),
+        });
+        template.body =
+            "{{name}}, ваш заказ {{order}} готов. Заберите его до {{date}}, {{name}}.".into();
+        template.body_examples = [("name", "Анна"), ("order", "42"), ("date", "пятницы")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        template.buttons = vec![
+            Button::PhoneNumber {
+                text: "Позвонить".into(),
+                phone_number: "+74951234567".into(),
+            },
+            Button::CopyCode {
+                example: "ZIMA25".into(),
+            },
+        ];
+        let request = TemplateCreateRequest::from(&template);
+        let json = serde_json::to_value(&request).unwrap();
+        assert_eq!(
+            json["components"][1]["example"],
+            json!({"body_text_named_params": [
+                {"param_name": "name", "example": "Анна"},
+                {"param_name": "order", "example": "42"},
+                {"param_name": "date", "example": "пятницы"},
+            ]}),
+            "one example per distinct variable, in the order the body uses them"
+        );
+        assert_eq!(
+            json["components"][0]["example"],
+            json!({"header_text_named_params": [{"param_name": "order", "example": "№ 42"}]}),
+            "a named header's example takes its name from the header text"
+        );
+        let parsed: TemplateCreateRequest = serde_json::from_value(json).unwrap();
+        assert_eq!(
+            Template::try_from(&parsed).unwrap(),
+            template,
+            "what Cadence submits reads back as the same template"
+        );
+    }
+
+    #[test]
+    fn a_template_without_variables_sends_no_examples() {
+        let mut template = Template::draft("plain", "en_US");
+        template.body = "Thanks for shopping with us.".into();
+        template.header = Some(Header::Text {
+            text: "Hello".into(),
+            example: Some("stale example".into()),
+        });
+        template.buttons = vec![Button::Url {
+            text: "Shop".into(),
+            url: "https://shop.example/".into(),
+            example: Some("stale".into()),
+        }];
+        let json = serde_json::to_value(TemplateCreateRequest::from(&template)).unwrap();
+        assert_eq!(
+            json,
+            json!({
+                "name": "plain", "language": "en_US", "category": "MARKETING",
+                "parameter_format": "POSITIONAL",
+                "components": [
+                    {"type": "HEADER", "format": "TEXT", "text": "Hello"},
+                    {"type": "BODY", "text": "Thanks for shopping with us."},
+                    {"type": "BUTTONS", "buttons": [
+                        {"type": "URL", "text": "Shop", "url": "https://shop.example/"}
+                    ]},
+                ]
+            }),
+            "Meta refuses examples for text with no variable, so none are sent"
+        );
+    }
+
+    fn refused(value: Value) -> TemplateModelError {
+        let request: TemplateCreateRequest =
+            serde_json::from_value(value).expect("valid wire JSON");
+        Template::try_from(&request).expect_err("the model cannot hold this shape")
+    }
+
+    fn with_components(components: Value) -> Value {
+        json!({"name": "t", "language": "en", "category": "MARKETING", "components": components})
+    }
+
+    #[test]
+    fn shapes_the_model_cannot_hold_are_refused_with_a_reason() {
+        let body = json!({"type": "BODY", "text": "Hi {{1}} there"});
+        let cases = [
+            (with_components(json!([])), TemplateModelError::MissingBody),
+            (
+                with_components(json!([body, body])),
+                TemplateModelError::DuplicateComponent("BODY"),
+            ),
+            (
+                with_components(json!([body,
+                    {"type": "FOOTER", "text": "a"}, {"type": "FOOTER", "text": "b"}])),
+                TemplateModelError::DuplicateComponent("FOOTER"),
+            ),
+            (
+                json!({"name": "t", "language": "en", "category": "PROMO",
+                       "components": [body]}),
+                TemplateModelError::UnknownCategory("PROMO".into()),
+            ),
+            (
+                json!({"name": "t", "language": "en", "category": "MARKETING",
+                       "parameter_format": "MIXED", "components": [body]}),
+                TemplateModelError::UnknownParameterFormat("MIXED".into()),
+            ),
+            (
+                with_components(json!([{"type": "BODY", "text": "Hi {{1}} there",
+                    "example": {"body_text": [["a"], ["b"]]}}])),
+                TemplateModelError::TooManyExamples {
+                    place: "the body's body_text".into(),
+                    count: 2,
+                },
+            ),
+            (
+                with_components(json!([{"type": "BODY", "text": "Hi {{1}} there",
+                    "example": {"body_text_named_params": [{"param_name": "a", "example": "x"}]}}])),
+                TemplateModelError::ExampleFormatMismatch {
+                    component: "BODY",
+                    given: "named",
+                    declared: "POSITIONAL",
+                    expected: "`body_text` / `header_text`",
+                },
+            ),
+            (
+                with_components(json!([body, {"type": "HEADER", "format": "IMAGE",
+                    "example": {"header_handle": ["h1", "h2"]}}])),
+                TemplateModelError::TooManyExamples {
+                    place: "the header's header_handle".into(),
+                    count: 2,
+                },
+            ),
+            (
+                with_components(json!([body, {"type": "BUTTONS", "buttons": [
+                    {"type": "QUICK_REPLY", "text": "Stop"},
+                    {"type": "URL", "text": "Go", "url": "https://a.example/{{1}}",
+                     "example": ["https://a.example/x", "https://a.example/y"]}]}])),
+                TemplateModelError::TooManyExamples {
+                    place: "buttons[1].example".into(),
+                    count: 2,
+                },
+            ),
+            (
+                json!({"name": "t", "language": "en", "category": "MARKETING",
+                       "parameter_format": "NAMED", "components": [
+                    {"type": "HEADER", "format": "TEXT", "text": "Sale {{day}}",
+                     "example": {"header_text_named_params": [{"param_name": "date", "example": "Mon"}]}},
+                    {"type": "BODY", "text": "Hi {{name}} there"}]}),
+                TemplateModelError::HeaderExampleName {
+                    expected: "day".into(),
+                    found: "date".into(),
+                },
+            ),
+            (
+                json!({"name": "t", "language": "en", "category": "MARKETING",
+                       "parameter_format": "NAMED", "components": [
+                    {"type": "BODY", "text": "Hi {{name}} there", "example": {
+                        "body_text_named_params": [
+                            {"param_name": "name", "example": "A"},
+                            {"param_name": "name", "example": "B"}]}}]}),
+                TemplateModelError::DuplicateExample("name".into()),
+            ),
+        ];
+        for (json, expected) in cases {
+            let shown = json.to_string();
+            assert_eq!(
+                refused(json),
+                expected,
+                "{shown} must be refused with a reason that names the problem"
+            );
+        }
+    }
+
+    #[test]
+    fn refusals_read_as_sentences_that_say_what_to_do() {
+        let message = TemplateModelError::HeaderExampleName {
+            expected: "day".into(),
+            found: "date".into(),
+        }
+        .to_string();
+        assert_eq!(
+            message, "the header's example is for {{date}} but the header text uses {{day}}",
+            "braces are written as the author writes them"
+        );
+    }
+}

@@ -9,12 +9,14 @@ mod account;
 mod error_body;
 mod send;
 mod template;
+mod template_model;
 mod upload;
 
 pub use account::*;
 pub use error_body::*;
 pub use send::*;
 pub use template::*;
+pub use template_model::TemplateModelError;
 pub use upload::*;
 
 use serde::{Deserialize, Serialize};

@@ -31,16 +31,166 @@ export const commands = {
 	saveConnection: (input: ConnectionInput) => typedError<ConnectionView, IpcError>(__TAURI_INVOKE("save_connection", { input })),
 	/**  Asks Meta (or the sandbox) about the phone number. */
 	testConnection: () => typedError<PhoneNumberStatus, IpcError>(__TAURI_INVOKE("test_connection")),
-	/**  Lints a template with the default settings, messages in `language`. */
-	lintTemplate: (template: Template, language: Language) => __TAURI_INVOKE<Finding[]>("lint_template", { template, language }),
+	/**
+	 *  The templates `filter` lets through (`null`: every template, archived ones
+	 *  too), most recently edited first.
+	 */
+	listTemplates: (filter: TemplateFilter | null) => typedError<TemplateSummary[], IpcError>(__TAURI_INVOKE("list_templates", { filter })),
+	/**  One template with its submitted versions and its status and quality history. */
+	getTemplate: (id: TemplateId) => typedError<StoredTemplate, IpcError>(__TAURI_INVOKE("get_template", { id })),
+	/**  Stores a new draft (refused when the name is taken in that language). */
+	createDraft: (template: Template) => typedError<StoredTemplate, IpcError>(__TAURI_INVOKE("create_draft", { template })),
+	/**  Saves the draft as the author types; any text is kept as it is. */
+	saveDraft: (id: TemplateId, template: Template) => typedError<TemplateSummary, IpcError>(__TAURI_INVOKE("save_draft", { id, template })),
+	/**  A new draft with the same content, named `<name>_copy`, `<name>_copy_2`, … */
+	duplicateTemplate: (id: TemplateId) => typedError<StoredTemplate, IpcError>(__TAURI_INVOKE("duplicate_template", { id })),
+	/**  Archives a template (hides it) or brings it back. */
+	setArchived: (id: TemplateId, archived: boolean) => typedError<TemplateSummary, IpcError>(__TAURI_INVOKE("set_archived", { id, archived })),
+	/**  Deletes a template, on Meta too when it was submitted. */
+	deleteTemplate: (id: TemplateId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_template", { id })),
+	/**
+	 *  Lints a template with the workspace's settings and dictionaries, messages
+	 *  in `language`.
+	 */
+	lintTemplate: (template: Template, language: Language) => typedError<Finding[], IpcError>(__TAURI_INVOKE("lint_template", { template, language })),
+	/**
+	 *  Submits the draft to Meta (or the sandbox); refused while an error finding
+	 *  is left. The status then changes through [`TemplateStatusChanged`].
+	 */
+	submitTemplate: (id: TemplateId) => typedError<StoredTemplate, IpcError>(__TAURI_INVOKE("submit_template", { id })),
+	/**  Reads every submitted template's status and quality from Meta now. */
+	refreshTemplates: () => typedError<TemplateSummary[], IpcError>(__TAURI_INVOKE("refresh_templates")),
+	/**  The workspace's lint settings, with its team dictionary. */
+	lintSettings: () => typedError<LintSettings, IpcError>(__TAURI_INVOKE("lint_settings")),
+	/**  Saves the lint settings (the team dictionary becomes the one given). */
+	saveLintSettings: (settings: LintSettings) => typedError<LintSettings, IpcError>(__TAURI_INVOKE("save_lint_settings", { settings })),
+	/**  Adds a word to the team dictionary (from a spelling finding). */
+	addToTeamDictionary: (word: string) => typedError<LintSettings, IpcError>(__TAURI_INVOKE("add_to_team_dictionary", { word })),
+	/**  The linter's rules, described in `language`. */
+	lintRules: (language: Language) => __TAURI_INVOKE<LintRule[]>("lint_rules", { language }),
+	/**
+	 *  How the file at `path` will be read (with the user's overrides), its first
+	 *  rows, and a suggested mapping.
+	 */
+	previewImport: (path: string, layout: SniffOptions) => typedError<ImportPreview, IpcError>(__TAURI_INVOKE("preview_import", { path, layout })),
+	/**
+	 *  A mapping for `columns`, guessed from their names (and from `sample` rows
+	 *  when no name says "phone").
+	 */
+	suggestImportMapping: (columns: string[], sample: string[][]) => __TAURI_INVOKE<ColumnMapping>("suggest_import_mapping", { columns, sample }),
+	/**  The saved mapping presets, by name. */
+	importPresets: () => typedError<MappingPreset[], IpcError>(__TAURI_INVOKE("import_presets")),
+	/**  Saves `mapping` under `name` (replacing a preset of that name). */
+	saveImportPreset: (name: string, mapping: ColumnMapping) => typedError<null, IpcError>(__TAURI_INVOKE("save_import_preset", { name, mapping })),
+	/**  Deletes a preset; false when none had that name. */
+	deleteImportPreset: (name: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("delete_import_preset", { name })),
+	/**
+	 *  Checks the file and mapping and starts the import in the background.
+	 *  Refused at once (nothing recorded) when the file cannot be read at all.
+	 */
+	startImport: (path: string, options: ImportOptions) => typedError<ImportStarted, IpcError>(__TAURI_INVOKE("start_import", { path, options })),
+	/**
+	 *  Cancels a running import (nothing of it is applied); false when none runs
+	 *  with that id.
+	 */
+	cancelImport: (importId: number) => __TAURI_INVOKE<boolean>("cancel_import", { importId }),
+	/**  The report of an import, reasons in the interface language. */
+	importReport: (importId: number) => typedError<ImportReport, IpcError>(__TAURI_INVOKE("import_report", { importId })),
+	/**
+	 *  Writes every rejected row of an import to `path` as CSV (reasons in the
+	 *  interface language, formulas neutralised); returns how many.
+	 */
+	exportImportRejected: (importId: number, path: string) => typedError<number, IpcError>(__TAURI_INVOKE("export_import_rejected", { importId, path })),
+	/**
+	 *  Rows `offset..offset + limit` of the contacts matching the filter, in the
+	 *  order asked, with the total.
+	 */
+	contactsPage: (query: ContactQuery) => typedError<ContactPage, IpcError>(__TAURI_INVOKE("contacts_page", { query })),
+	/**  How many contacts match the filter. */
+	countContacts: (filter: ContactFilter) => typedError<number, IpcError>(__TAURI_INVOKE("count_contacts", { filter })),
+	/**  The values the filter menus offer. */
+	audienceFacets: () => typedError<AudienceFacets, IpcError>(__TAURI_INVOKE("audience_facets")),
+	contactDetail: (id: ContactId) => typedError<ContactDetail, IpcError>(__TAURI_INVOKE("contact_detail", { id })),
+	/**  Appends a grant or withdrawal entered by hand; answers the updated detail. */
+	recordConsent: (id: ContactId, input: ConsentInput) => typedError<ContactDetail, IpcError>(__TAURI_INVOKE("record_consent", { id, input })),
+	/**  Puts a number on the opt-out list; false when it was there already. */
+	suppressNumber: (phone: string, reason: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("suppress_number", { phone, reason })),
+	/**  Takes a number off the opt-out list; false when it was not on it. */
+	unsuppressNumber: (phone: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("unsuppress_number", { phone })),
+	/**
+	 *  Deletes the contact and everything about them but what the opt-out list
+	 *  needs.
+	 */
+	forgetContact: (id: ContactId) => typedError<Forgotten, IpcError>(__TAURI_INVOKE("forget_contact", { id })),
+	/**  Every segment, by name, with live counts. */
+	listSegments: () => typedError<Segment[], IpcError>(__TAURI_INVOKE("list_segments")),
+	/**  One segment with fresh counts. */
+	segmentCounts: (id: SegmentId) => typedError<Segment, IpcError>(__TAURI_INVOKE("segment_counts", { id })),
+	createSegment: (name: string, filter: ContactFilter) => typedError<Segment, IpcError>(__TAURI_INVOKE("create_segment", { name, filter })),
+	renameSegment: (id: SegmentId, name: string) => typedError<Segment, IpcError>(__TAURI_INVOKE("rename_segment", { id, name })),
+	updateSegmentFilter: (id: SegmentId, filter: ContactFilter) => typedError<Segment, IpcError>(__TAURI_INVOKE("update_segment_filter", { id, filter })),
+	deleteSegment: (id: SegmentId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_segment", { id })),
+	/**
+	 *  Writes the contacts matching the filter, in the table's order, to `path`
+	 *  as CSV (comma unless asked), with [`ContactsExportProgressed`] events.
+	 */
+	exportContacts: (filter: ContactFilter, sort: ContactSort, path: string, delimiter: CsvDelimiter | null) => typedError<ExportResult, IpcError>(__TAURI_INVOKE("export_contacts", { filter, sort, path, delimiter })),
+	/**  Stops the running export (its file is removed); false when none runs. */
+	cancelContactsExport: () => __TAURI_INVOKE<boolean>("cancel_contacts_export"),
+	/**
+	 *  Generates the example audience (sandbox workspaces only); answers how
+	 *  many contacts were added (0 when it is already there).
+	 */
+	addExampleAudience: () => typedError<number, IpcError>(__TAURI_INVOKE("add_example_audience")),
+	/**  Removes the example audience; answers how many contacts went. */
+	removeExampleAudience: () => typedError<number, IpcError>(__TAURI_INVOKE("remove_example_audience")),
 };
 
 /** Events */
 export const events = {
+	contactsExportProgressed: makeEvent<ContactsExportProgressed, ContactsExportProgressed>("contacts-export-progressed"),
+	importFinished: makeEvent<ImportFinished, ImportFinished>("import-finished"),
+	importProgressed: makeEvent<ImportProgressed, ImportProgressed>("import-progressed"),
 	preferencesChanged: makeEvent<PreferencesChanged, PreferencesChanged>("preferences-changed"),
+	templateStatusChanged: makeEvent<TemplateStatusChanged, TemplateStatusChanged>("template-status-changed"),
 };
 
 /* Types */
+/**  A condition on one attribute (an imported column such as `city`). */
+export type AttributeCondition = {
+	/**  The attribute's name. */
+	name: string,
+	op?: AttributeOp,
+	/**  The value to compare with; ignored by `present` and `missing`. */
+	value?: string,
+};
+
+/**
+ *  How an attribute is compared. Text comparisons accept the value as typed,
+ *  in lower case, Capitalised or in CAPITALS (SQLite folds only ASCII case).
+ */
+export type AttributeOp = "equals" | "contains" | 
+/**  Set and not empty. */
+"present" | 
+/**  Not set, or empty. */
+"missing";
+
+/**
+ *  The values the filter controls offer, each list sorted, and how many
+ *  contacts belong to the example audience.
+ */
+export type AudienceFacets = {
+	tags: string[],
+	/**
+	 *  From the newest [`ATTRIBUTE_NAME_SAMPLE`] contacts: reading every
+	 *  contact's attributes takes seconds on a million.
+	 */
+	attribute_names: string[],
+	time_zones: string[],
+	countries: string[],
+	example_contacts: number,
+};
+
 /**  One button under the message. */
 export type Button = 
 /**  A quick reply: the tap sends `text` back as a reply. */
@@ -55,8 +205,35 @@ export type Button =
 /**  Copies a coupon code; `example` is the example code. */
 { kind: "copy_code"; example: string };
 
+/**
+ *  A button a fix inserts, and where: `index` is its place in the list afterwards
+ *  (chosen so quick replies stay one group).
+ */
+export type ButtonInsert = {
+	index: number,
+	button: Button,
+};
+
 /**  A template's category. Meta may re-categorise a template after review. */
 export type Category = "MARKETING" | "UTILITY" | "AUTHENTICATION";
+
+/**  What told Cadence about a change (the histories' `source`). */
+export type ChangeSource = "submission" | "webhook" | "refresh" | "deletion";
+
+/**  The columns of a file and what each feeds. */
+export type ColumnMapping = {
+	columns: ColumnRule[],
+};
+
+/**  One column and what it feeds. */
+export type ColumnRule = {
+	/**
+	 *  The column's name as the file's header gives it (`#3` in a file without
+	 *  a header).
+	 */
+	column: string,
+	target: Target,
+};
 
 /**
  *  What the user typed in Settings → Connection. A secret left `None` keeps the
@@ -102,6 +279,216 @@ export type ConnectionView = {
 	receiver: ReceiverStatus,
 };
 
+/**  One event of a contact's consent ledger. */
+export type ConsentEventRow = {
+	id: number,
+	kind: ConsentKind,
+	occurred_at: number,
+	recorded_at: number,
+	source: string,
+	categories: string[],
+	evidence: string | null,
+	/**  The import that recorded it, if one did. */
+	import_id: number | null,
+};
+
+/**  A grant or withdrawal entered by hand in the detail panel. */
+export type ConsentInput = {
+	kind: ConsentKind,
+	/**  marketing, utility. A withdrawal naming none withdraws marketing. */
+	categories: string[],
+	/**
+	 *  How the person said so ("phone call", "signed form"); recorded as
+	 *  `ui:<this>` so the ledger shows it was entered by hand.
+	 */
+	source: string,
+	evidence: string | null,
+	/**  When the person said so; `null`: now. */
+	occurred_at?: number | null,
+};
+
+/**  What one ledger event says. */
+export type ConsentKind = "granted" | "withdrawn";
+
+/**
+ *  A contact's current marketing consent: the latest event of its ledger, or
+ *  `none` when it has no event.
+ */
+export type ConsentState = "granted" | "withdrawn" | "none";
+
+/**  Everything the detail panel shows about one contact. */
+export type ContactDetail = {
+	contact: ContactRow,
+	/**  The consent ledger, newest first, with source and evidence. */
+	consent_history: ConsentEventRow[],
+	/**  Set when the number is on the opt-out list. */
+	suppression: SuppressionRow | null,
+	/**
+	 *  Messages Cadence sent them, newest first. Empty until campaigns record
+	 *  their messages (no message table exists yet).
+	 */
+	messages: ContactMessage[],
+	/**
+	 *  Messages they sent back, newest first. Empty until campaigns link
+	 *  replies to contacts.
+	 */
+	replies: ContactReply[],
+};
+
+/**
+ *  Which contacts to show: every field narrows the selection (they combine with
+ *  AND); an empty list or `null` means "no condition". Saved in segments as
+ *  JSON, so fields are only ever added, each with a default that selects
+ *  everyone.
+ * 
+ *  A field this version does not know is refused rather than ignored: a segment
+ *  saved by a newer Cadence with, say, an engagement condition must not silently
+ *  widen to more people than its author chose. Engagement (replies, reads) joins
+ *  this filter once campaigns record messages; `last_message` is what exists now.
+ */
+export type ContactFilter = {
+	/**
+	 *  Phone digits or the start of a name. Digits (with `+`, spaces, dashes or
+	 *  brackets) match anywhere in the E.164 number, or its beginning when the
+	 *  text starts with `+`. Words match the start of the first or last name
+	 *  (two words: first and last name in either order), in the case typed, in
+	 *  lower case, Capitalised or in CAPITALS.
+	 */
+	search?: string | null,
+	/**  Any of these current consent states. */
+	consent?: ConsentState[],
+	/**  Tags the contact must carry: any of them or all of them (`tag_match`). */
+	tags?: string[],
+	tag_match?: TagMatch,
+	/**  Tags the contact must not carry. */
+	exclude_tags?: string[],
+	/**  Conditions on imported attributes (all must hold). */
+	attributes?: AttributeCondition[],
+	/**  Any of these IANA time zones. */
+	time_zones?: string[],
+	/**  Any of these ISO 3166-1 alpha-2 countries of the number. */
+	countries?: string[],
+	/**  Any of these locales (the language the person reads). */
+	locales?: string[],
+	/**  When the contact was added. */
+	created?: TimeRange | null,
+	/**  When Cadence last sent them a message. */
+	last_message?: LastMessageFilter | null,
+	/**  `true`: only numbers on the opt-out list; `false`: only numbers not on it. */
+	suppressed?: boolean | null,
+};
+
+/**  A contact's id as the window passes it back (a plain number in TypeScript). */
+export type ContactId = number;
+
+/**  A message Cadence sent to a contact (filled by campaigns). */
+export type ContactMessage = {
+	id: number,
+	template_name: string,
+	campaign_name: string | null,
+	sent_at: number,
+	/**  The latest status: queued, accepted, delivered, read, failed, … */
+	status: string,
+};
+
+/**
+ *  One page of the contacts table, and how many contacts the filter matches
+ *  in all when that is known without waiting.
+ * 
+ *  Why the total may be missing: a page takes milliseconds, while counting
+ *  some filters exactly reads every contact (an attribute, "never messaged":
+ *  up to a second on a million). The page does not wait for it. When the
+ *  total is not cached (see [`counts`]) nor free (a search counts its own
+ *  candidates), the page starts counting in the background and says `null`;
+ *  `count_contacts` then answers (joining that count, not starting another),
+ *  and every later page of the same filter carries the total.
+ */
+export type ContactPage = {
+	rows: ContactRow[],
+	total: number | null,
+};
+
+/**  A request for rows `offset..offset + limit` of the contacts table. */
+export type ContactQuery = {
+	filter?: ContactFilter,
+	sort?: ContactSort,
+	offset?: number,
+	/**  1 to 500 (see `cadence_store::contacts::MAX_PAGE_ROWS`). */
+	limit: number,
+};
+
+/**  A message a contact sent back (filled by campaigns). */
+export type ContactReply = {
+	id: number,
+	received_at: number,
+	text: string,
+};
+
+/**
+ *  A contact as the contacts table shows it.
+ * 
+ *  Ids, times (Unix seconds) and counts of the audience types are typed as a
+ *  plain TypeScript `number` with `#[specta(type = i32)]`: specta refuses
+ *  64-bit integers, and `f64` would make them `number | null`. The values
+ *  themselves travel whole and stay far inside a JavaScript number's exact
+ *  range.
+ */
+export type ContactRow = {
+	id: number,
+	/**  E.164. */
+	phone: string,
+	first_name: string | null,
+	last_name: string | null,
+	locale: string | null,
+	/**  IANA name. */
+	time_zone: string,
+	/**  The zone was not in the file but inferred from the number or the default. */
+	time_zone_inferred: boolean,
+	country: string | null,
+	consent: ConsentState,
+	/**  The categories of the current grant (empty unless granted). */
+	consent_categories: string[],
+	attributes: { [key in string]: string },
+	/**  Sorted. */
+	tags: string[],
+	/**  On the opt-out list. */
+	suppressed: boolean,
+	created_at: number,
+	updated_at: number,
+	last_message_at: number | null,
+};
+
+/**
+ *  An order for the contacts table (newest first by default). Ties are broken
+ *  by id in the same direction, so every order is total and pages never
+ *  overlap or skip.
+ */
+export type ContactSort = {
+	column?: ContactSortColumn,
+	descending?: boolean,
+};
+
+/**  The columns the contacts table sorts by. */
+export type ContactSortColumn = "phone" | 
+/**
+ *  Last name, then first name. Contacts without a name come first in
+ *  ascending order (SQLite sorts NULL lowest).
+ */
+"name" | "time_zone" | "country" | "consent" | "created_at";
+
+/**  How far the running export has come, a few times a second. */
+export type ContactsExportProgressed = ExportProgress;
+
+/**  The separator between cells. */
+export type CsvDelimiter = "comma" | 
+/**  What Excel expects in locales whose decimal separator is a comma. */
+"semicolon";
+
+/**  The field separators spreadsheets write. */
+export type Delimiter = "comma" | 
+/**  Russian and most European Excel locales (the comma is their decimal mark). */
+"semicolon" | "tab" | "pipe";
+
 /**
  *  One replacement a quick fix makes: the characters `span` of `field` become
  *  `replacement`.
@@ -135,6 +522,22 @@ export type ErrorCode =
 /**  A bug: Cadence did something it should not have. Details are in the log. */
 "internal";
 
+/**  How far an export has come. */
+export type ExportProgress = {
+	rows: number,
+	total: number,
+	/**  `null` until there is enough to measure. */
+	rows_per_s: number | null,
+	eta_s: number | null,
+};
+
+/**  What an export wrote. A cancelled export removes its file and says so. */
+export type ExportResult = {
+	path: string,
+	rows: number,
+	cancelled: boolean,
+};
+
 /**  A place in a template a finding or an edit points at. */
 export type Field = { kind: "name" } | { kind: "language" } | { kind: "category" } | { kind: "header_text" } | { kind: "header_media" } | { kind: "body" } | { kind: "footer" } | 
 /**  A button's label (`buttons[i].text`). */
@@ -145,7 +548,11 @@ export type Field = { kind: "name" } | { kind: "language" } | { kind: "category"
 { kind: "button_phone"; at: number } | 
 /**  A button's example (URL suffix or coupon code). */
 { kind: "button_example"; at: number } | 
-/**  The list of buttons as a whole (their count and order). */
+/**
+ *  The list of buttons as a whole (their count and order). A span on it counts
+ *  buttons, not characters: `2..3` is the third button, `4..4` the place
+ *  before the fifth.
+ */
 { kind: "buttons" } | 
 /**
  *  A body variable's example value, by the variable's key (`"1"`,
@@ -165,10 +572,40 @@ export type Finding = {
 	fix: Fix | null,
 };
 
-/**  A quick fix: a label for its button and the edits it makes. */
+/**
+ *  A quick fix: a label for its button and the edits it makes. Apply it with
+ *  [`Fix::apply`] (and [`Fix::apply_to_settings`] for a dictionary word).
+ */
 export type Fix = {
 	label: string,
 	edits: Edit[],
+	/**
+	 *  A word this fix adds to the workspace's team dictionary
+	 *  ([`LintSettings::team_dictionary`]) instead of editing the text: the spelling
+	 *  rule's "add to the team dictionary". `None` for ordinary fixes.
+	 */
+	add_to_dictionary?: string | null,
+	/**
+	 *  Other fixes the author may choose instead of this one (the spelling rule's
+	 *  further suggestions, then "add to the team dictionary"). Each stands alone:
+	 *  applying one applies none of the others. Empty for most rules.
+	 */
+	alternatives?: Fix[],
+	/**
+	 *  A button this fix inserts (the opt-out rule's ready «Отписаться» / "Stop
+	 *  promotions" quick reply). `None` for ordinary fixes.
+	 */
+	insert_button?: ButtonInsert | null,
+};
+
+/**  What forgetting a contact left behind. */
+export type Forgotten = {
+	/**
+	 *  The number stays on the opt-out list (the person had withdrawn consent
+	 *  or was already on it), so that they are never messaged again. Nothing
+	 *  else about them remains.
+	 */
+	kept_on_opt_out_list: boolean,
 };
 
 /**  The optional header above the body. */
@@ -186,6 +623,143 @@ example: string | null } |
 /**  A location header: the location is given when sending. */
 { kind: "location" };
 
+/**  Which record holds the column names. */
+export type HeaderChoice = 
+/**  No header: columns are called `#1`, `#2`, … and every record is data. */
+{ kind: "none" } | 
+/**
+ *  The record at `index` (0 = the first record of the file) holds the names;
+ *  records before it (a title, an export date) are not data.
+ */
+{ kind: "row"; index: number };
+
+/**  What an import found beyond the counts (stored in `import_run.details`). */
+export type ImportDetails = {
+	layout?: Layout | null,
+	region: string,
+	default_time_zone: string,
+	dry_run: boolean,
+	/**  Lines that held only delimiters or spaces: not rows, not counted. */
+	blank_lines: number | null,
+	/**
+	 *  Grants in a subscribe file not recorded because the number is on the
+	 *  opt-out list (the opt-out wins over a file).
+	 */
+	grants_skipped_opted_out: number | null,
+	/**  Opt-out mode: existing contacts whose consent was withdrawn. */
+	consent_withdrawn: number | null,
+	elapsed_ms: number | null,
+};
+
+/**  An import ended: its report (applied, dry run or cancelled), or why it failed. */
+export type ImportFinished = {
+	import_id: number,
+	report: ImportReport | null,
+	error: IpcError | null,
+};
+
+/**  What an import does with the numbers in a file. */
+export type ImportMode = 
+/**  Contacts are created or updated, consent granted where the file says so. */
+"subscribe" | 
+/**
+ *  The file is an opt-out list: every number goes onto the suppression list,
+ *  and an existing contact's consent is withdrawn.
+ */
+"opt_out";
+
+/**  How to import a file. Every field has a default except the mapping's. */
+export type ImportOptions = {
+	/**  Overrides of the detected encoding, delimiter and header row. */
+	layout?: SniffOptions,
+	/**  Which column feeds what; `null` takes the suggested mapping. */
+	mapping?: ColumnMapping | null,
+	/**  Two letters: the country of numbers written without a country code. */
+	region?: string,
+	/**
+	 *  The zone of contacts whose zone is not in the file and whose country has
+	 *  several (an IANA name or an offset); `null`: the region's main zone.
+	 */
+	default_time_zone?: string | null,
+	mode?: ImportMode,
+	merge?: MergeRule,
+	/**  Report what would happen without changing any contact. */
+	dry_run?: boolean,
+};
+
+/**  Where an import is. */
+export type ImportPhase = 
+/**  Reading, checking and staging rows. */
+"staging" | 
+/**  All rows are staged; the transaction is being committed. */
+"applying";
+
+/**  How a file will be read, and a mapping to start from. */
+export type ImportPreview = {
+	file_name: string,
+	bytes: number | null,
+	layout: Layout,
+	/**  The first data rows, as they will be read. */
+	rows: PreviewRow[],
+	suggested: ColumnMapping,
+};
+
+/**  Progress of a running import, at most every 100 ms. */
+export type ImportProgress = {
+	import_id: number | null,
+	phase: ImportPhase,
+	rows_done: number | null,
+	bytes_done: number | null,
+	bytes_total: number | null,
+	/**  Rows the whole file holds, estimated from the bytes read so far. */
+	rows_total_estimate: number | null,
+	rows_per_s: number | null,
+	/**  Seconds left at the current speed; `null` before the speed is known. */
+	eta_s: number | null,
+};
+
+/**  An import's progress (rows, bytes, rows/s, ETA), at most every 100 ms. */
+export type ImportProgressed = ImportProgress;
+
+/**
+ *  The report of an import: the counts (`read` = `created` + `updated` +
+ *  `unchanged` + `invalid` + `duplicates_in_file`, always), how the file was
+ *  read, and the first rejected rows.
+ */
+export type ImportReport = {
+	import_id: number | null,
+	file_name: string,
+	mode: ImportMode,
+	status: ImportStatus,
+	read: number | null,
+	created: number | null,
+	updated: number | null,
+	unchanged: number | null,
+	invalid: number | null,
+	duplicates_in_file: number | null,
+	details: ImportDetails,
+	/**  Why a failed import stopped. */
+	failure: string | null,
+	started_at: number | null,
+	finished_at: number | null,
+	/**  The first [`REPORT_REJECTED_ROWS`] rejected rows, by line. */
+	rejected: RejectedRowView[],
+	/**  All rejected rows (invalid and duplicates); the CSV export has them all. */
+	rejected_total: number | null,
+};
+
+/**
+ *  An import that has started: follow it through [`ImportProgressed`] and
+ *  [`ImportFinished`] events with this id.
+ */
+export type ImportStarted = {
+	import_id: number,
+	layout: Layout,
+};
+
+/**  How an import ended (`import_run.status`). */
+export type ImportStatus = "running" | "applied" | "dry_run" | "cancelled" | "failed";
+
 /**
  *  An error as the UI receives it: `{code, message}`. The message is plain words
  *  for the user, with no secret and no internal detail (those go to the log).
@@ -198,8 +772,124 @@ export type IpcError = {
 /**  A language of the interface. Stored as its ISO 639-1 code. */
 export type Language = "en" | "ru";
 
+/**  A condition on when Cadence last sent the contact a message. */
+export type LastMessageFilter = 
+/**  Never sent anything. */
+{ kind: "never" } | 
+/**  Last message inside the range. */
+{ kind: "between"; from: number | null; to: number | null } | 
+/**  Nothing sent since `since` (or never): the usual frequency cap. */
+{ kind: "not_since"; since: number };
+
+/**  How a file will be read. */
+export type Layout = {
+	encoding: TextEncoding,
+	/**  The file starts with its encoding's byte order mark (Excel's "CSV UTF-8" does). */
+	bom: boolean,
+	delimiter: Delimiter,
+	header: HeaderChoice,
+	/**
+	 *  The column names, made unique: a repeated name gets " (2)", " (3)"; an
+	 *  empty one is `#n`.
+	 */
+	columns: string[],
+	/**  Names that appeared more than once in the header row, as written. */
+	duplicate_columns: string[],
+	/**  Which of the three were detected rather than given. */
+	detected_encoding: boolean,
+	detected_delimiter: boolean,
+	detected_header: boolean,
+};
+
+/**
+ *  One lint rule, for the editor's "what does this rule mean" hint and the
+ *  settings screen.
+ */
+export type LintRule = {
+	/**  The `rule` of its findings. */
+	rule: string,
+	severity: Severity,
+	/**  What it checks, in the asked language. */
+	summary: string,
+	/**
+	 *  Meta's review refuses a template that breaks it (otherwise it is the
+	 *  channel's guidance).
+	 */
+	meta_rejects: boolean,
+};
+
+/**
+ *  The workspace's lint settings: every threshold and phrase list, with defaults
+ *  that follow WHATSAPP.md and the channel's rules. Stored per workspace as JSON;
+ *  a field missing from stored JSON takes its default.
+ */
+export type LintSettings = {
+	/**  Check spelling at all. */
+	spelling?: boolean,
+	/**  Words that are right whatever the dictionary says: brand and product names. */
+	brand_words?: string[],
+	/**  Words the team added from spelling findings. */
+	team_dictionary?: string[],
+	/**
+	 *  A LanguageTool-compatible server (`https://host:8081`) that checks
+	 *  spelling instead of the bundled dictionaries; `None`: the dictionaries.
+	 */
+	language_tool_url?: string | null,
+	/**  `emoji-count`: most emoji a body may hold (default 2: the channel asks for few). */
+	emoji_max?: number,
+	/**
+	 *  `shouting`: most words in capitals (three letters or more) a header or body
+	 *  may hold.
+	 */
+	caps_words_max?: number,
+	/**
+	 *  `shouting`: capitalised words that are not shouting (abbreviations). Brand
+	 *  words are allowed too.
+	 */
+	caps_allowed?: string[],
+	/**  `punctuation-run`: longest run of `!` and `?` (1 flags `!!` and `?!`). */
+	punctuation_run_max?: number,
+	/**  `links-too-many`: most links the body may hold. */
+	links_max?: number,
+	/**  `url-shortener`: hosts of URL shorteners (subdomains count too). */
+	url_shorteners?: string[],
+	/**  `body-folds`: lines shown before "Read more". */
+	fold_lines?: number,
+	/**  `body-folds`: characters that fit on one line of the phone's bubble. */
+	fold_line_chars?: number,
+	/**  `relevance-missing`: phrases that say why a message is for this person. */
+	relevance_phrases?: PhraseLists,
+	/**  `repeat-contact-missing`: phrases that show the person already is a customer. */
+	repeat_contact_phrases?: PhraseLists,
+	/**  `opt-out-missing`: wording in the body or footer that says how to opt out. */
+	opt_out_phrases?: PhraseLists,
+	/**  `opt-out-missing`: quick-reply labels that are a Stop button. */
+	stop_labels?: PhraseLists,
+	/**  `negative-context`: debt collection and similar vocabulary. */
+	negative_phrases?: PhraseLists,
+	/**  `utility-promotional`: words that make a utility template promotional. */
+	promotional_phrases?: PhraseLists,
+};
+
+/**  A saved column mapping. */
+export type MappingPreset = {
+	name: string,
+	mapping: ColumnMapping,
+	updated_at: number | null,
+};
+
 /**  The kind of media a media header carries. */
 export type MediaKind = "IMAGE" | "VIDEO" | "DOCUMENT";
+
+/**  What to do with a contact that is already in the workspace. */
+export type MergeRule = 
+/**
+ *  The file's non-empty values replace the contact's (an empty cell never
+ *  erases), attributes and tags are added, consent events appended.
+ */
+"update" | 
+/**  The contact stays exactly as it is: fields, tags and consent. */
+"keep_existing";
 
 /**  How variables are written: `{{1}}` (positional) or `{{first_name}}` (named). */
 export type ParameterFormat = "POSITIONAL" | "NAMED";
@@ -217,6 +907,19 @@ export type PhoneNumberStatus = {
 	messaging_limit: string | null,
 };
 
+/**
+ *  A phrase list per template language.
+ * 
+ *  Phrases match words in order, case-insensitively, with variables and
+ *  punctuation between words skipped; a word ending in `*` matches any word it
+ *  begins; a Russian word also matches its other noun and verb forms (`долг`:
+ *  долга, долгу, долгов). A template in another language is not judged by them.
+ */
+export type PhraseLists = {
+	en?: string[],
+	ru?: string[],
+};
+
 /**  The user's interface preferences. */
 export type Preferences = {
 	/**  The language chosen in Settings; `null` follows the OS locale. */
@@ -227,6 +930,26 @@ export type Preferences = {
 
 /**  The preferences changed (in any window). */
 export type PreferencesChanged = Preferences;
+
+/**  One record as the preview shows it. */
+export type PreviewRow = {
+	line: number,
+	fields: string[],
+};
+
+/**  One quality change, with its time and what told Cadence. */
+export type QualityChange = {
+	at: string,
+	/**  `null` for the first score. */
+	from: QualityRating | null,
+	to: QualityRating,
+	source: ChangeSource,
+};
+
+/**  A template's quality score, as Meta rates it. */
+export type QualityRating = "GREEN" | "YELLOW" | "RED" | 
+/**  Not rated yet (a new template). */
+"UNKNOWN";
 
 /**
  *  Why the webhook receiver is not listening: a closed set the UI words in the
@@ -252,6 +975,36 @@ export type ReceiverStatus = {
 	problem: ReceiverProblem | null,
 };
 
+/**  A rejected row in a report. */
+export type RejectedRowView = {
+	line: number | null,
+	/**  `invalid_phone`, `scientific_notation`, `duplicate_in_file`, … (stable). */
+	code: string,
+	/**  In the language the report was asked in. */
+	reason: string,
+	/**  The record as read. */
+	raw: string,
+};
+
+/**  A saved segment with how many contacts it matches now. */
+export type Segment = {
+	id: number,
+	name: string,
+	filter: ContactFilter,
+	/**  Contacts matching the filter. */
+	count: number,
+	/**
+	 *  Of those, how many may receive marketing now (consent granted for
+	 *  marketing, not on the opt-out list): what a campaign would reach.
+	 */
+	eligible: number,
+	created_at: number,
+	updated_at: number,
+};
+
+/**  A segment's id as the window passes it back. */
+export type SegmentId = number;
+
 /**  How much a finding matters. */
 export type Severity = 
 /**  Meta will reject the template, or the channel forbids it: blocks submission. */
@@ -261,11 +1014,101 @@ export type Severity =
 /**  Worth knowing. */
 "info";
 
+/**  What the user overrides; `None` keeps the detected value. */
+export type SniffOptions = {
+	encoding: TextEncoding | null,
+	delimiter: Delimiter | null,
+	header: HeaderChoice | null,
+};
+
 /**  A range of characters (Unicode scalar values, not bytes), `start..end`. */
 export type Span = {
 	start: number,
 	end: number,
 };
+
+/**  One status change, with its time and what told Cadence. */
+export type StatusChange = {
+	at: string,
+	from: TemplateStatus,
+	to: TemplateStatus,
+	reason: string | null,
+	detail: string | null,
+	source: ChangeSource,
+};
+
+/**
+ *  A template with everything Cadence keeps about it: the draft, the submitted
+ *  versions (read-only) and the status and quality histories.
+ */
+export type StoredTemplate = {
+	/**  The current draft, as the editor shows it. */
+	template: Template,
+	/**  Meta's id of the version submitted last. */
+	meta_id: string | null,
+	/**  RFC 3339, UTC: when the version submitted last was submitted. */
+	submitted_at: string | null,
+	created_at: string,
+	archived_at: string | null,
+	/**  When the status last changed. */
+	status_changed_at: string | null,
+	/**  Oldest first. */
+	submitted_versions: SubmittedVersion[],
+	/**  Oldest first. */
+	status_history: StatusChange[],
+	/**  Oldest first. */
+	quality_history: QualityChange[],
+} & TemplateSummary;
+
+/**  A version as it was submitted (never changed afterwards). */
+export type SubmittedVersion = {
+	/**  1, 2, … */
+	version: number,
+	template: Template,
+	submitted_at: string,
+	meta_id: string,
+};
+
+/**  A number on the opt-out list. */
+export type SuppressionRow = {
+	phone: string,
+	reason: string,
+	source: string,
+	added_at: number,
+};
+
+/**
+ *  Whether a contact needs all of the filter's tags (the default: every part of
+ *  a filter narrows) or any one of them.
+ */
+export type TagMatch = "all" | "any";
+
+/**  What a column feeds. */
+export type Target = 
+/**  Required, exactly one. */
+{ kind: "phone" } | { kind: "first_name" } | { kind: "last_name" } | 
+/**  The language the person reads (`ru`, `en_US`). */
+{ kind: "locale" } | 
+/**  An IANA name or a UTC offset. */
+{ kind: "time_zone" } | 
+/**  The country for numbers written without a country code (two letters). */
+{ kind: "country" } | 
+/**  When the person opted in (in an opt-out import: when they opted out). */
+{ kind: "consent_at" } | 
+/**  How they opted in (a form, a shop); the file name when absent. */
+{ kind: "consent_source" } | 
+/**  Which categories they agreed to (`marketing`, `utility`). */
+{ kind: "consent_categories" } | 
+/**  A reference for the grant (a form id, the checkbox's words). */
+{ kind: "consent_evidence" } | 
+/**  A yes/no column: did they opt in. */
+{ kind: "consent_given" } | 
+/**  Tags, several in a cell split on `,` `;` `|`; several columns allowed. */
+{ kind: "tags" } | 
+/**  Any other value, stored under `name` and usable as a template variable. */
+{ kind: "attribute"; name: string } | 
+/**  Not imported. */
+{ kind: "ignore" };
 
 /**  A template as drafted: everything needed to lint, preview and submit it. */
 export type Template = {
@@ -284,6 +1127,122 @@ export type Template = {
 	 *  positional variables, `"first_name"` for named ones.
 	 */
 	body_examples: { [key in string]: string },
+};
+
+/**
+ *  A template's status or quality changed: what the window updates live and
+ *  may show as a desktop notification.
+ */
+export type TemplateChange = {
+	id: TemplateId,
+	/**  The name and language of the version the change is about. */
+	name: string,
+	language: string,
+	status: TemplateStatus,
+	/**  The status before, when this change moved it. */
+	previous_status: TemplateStatus | null,
+	quality: QualityRating | null,
+	/**  The quality before, when this change moved it (`null` also for a first score). */
+	previous_quality: QualityRating | null,
+	rejection_reason: string | null,
+	rejection_detail: string | null,
+	/**  RFC 3339, UTC: when Cadence learnt it. */
+	at: string,
+	source: ChangeSource,
+};
+
+/**  Which templates to list; every field left out lets all through. */
+export type TemplateFilter = {
+	/**  Meta's language code, exactly (`ru`, `en_US`). */
+	language?: string | null,
+	category?: Category | null,
+	status?: TemplateStatus | null,
+	/**  A part of the name, any case. */
+	name_contains?: string | null,
+	/**  `true`: only archived templates; `false`: only the others; `null`: both. */
+	archived?: boolean | null,
+};
+
+/**
+ *  A template's id in this workspace (the store's row id, not Meta's).
+ * 
+ *  Typed as a plain `number` for TypeScript: a workspace never holds 2^31
+ *  templates.
+ */
+export type TemplateId = number;
+
+/**
+ *  Where a template stands: `Draft` until it is first submitted, then Meta's
+ *  status of the version submitted last.
+ */
+export type TemplateStatus = 
+/**  Never submitted. */
+"DRAFT" | 
+/**  Submitted, in Meta's review. */
+"PENDING" | "APPROVED" | "REJECTED" | 
+/**  Quality fell to RED: paused for 3 hours the first time, 6 the second. */
+"PAUSED" | 
+/**  Disabled after the third pause (or by Meta's policy). */
+"DISABLED" | 
+/**  The business appealed a rejection or a disabling. */
+"IN_APPEAL" | "PENDING_DELETION" | "DELETED" | 
+/**  Archived by Meta for lack of use. */
+"ARCHIVED" | 
+/**  Meta flagged it: low quality, at risk of being disabled. */
+"FLAGGED" | 
+/**  The account has more templates than Meta allows. */
+"LIMIT_EXCEEDED";
+
+/**
+ *  A template's status or quality changed (a webhook, a refresh, a submission
+ *  or a deletion): the window updates and may notify the user.
+ */
+export type TemplateStatusChanged = TemplateChange;
+
+/**  One row of the templates list. */
+export type TemplateSummary = {
+	id: TemplateId,
+	name: string,
+	language: string,
+	category: Category,
+	/**
+	 *  `DRAFT` until first submitted, then Meta's status of the version
+	 *  submitted last.
+	 */
+	status: TemplateStatus,
+	/**  Meta's quality score; `null` until submitted, `UNKNOWN` until rated. */
+	quality: QualityRating | null,
+	/**  RFC 3339, UTC: the last save of the draft. */
+	updated_at: string,
+	/**  Meta's reason (`INVALID_FORMAT`, `PROMOTIONAL`, …) while rejected. */
+	rejection_reason: string | null,
+	/**  Meta's explanation of the rejection, when it gave one. */
+	rejection_detail: string | null,
+	/**  Hidden from the main list; the user can bring it back. */
+	archived: boolean,
+	/**  One of the examples a sandbox workspace starts with. */
+	example: boolean,
+	/**
+	 *  The draft was edited after the version submitted last: submitting it
+	 *  makes a new version.
+	 */
+	unsubmitted_changes: boolean,
+	/**  How many versions were submitted. */
+	versions: number,
+	/**  The category Meta gave the template when it re-categorised it. */
+	meta_category: Category | null,
+};
+
+/**  A character encoding Cadence reads. */
+export type TextEncoding = "utf-8" | "utf-16le" | "utf-16be" | "windows-1251" | "koi8-r";
+
+/**
+ *  A half-open range of Unix seconds: `from` included, `to` excluded; either
+ *  end may be open.
+ */
+export type TimeRange = {
+	from?: number | null,
+	to?: number | null,
 };
 
 /**  The open workspace and where its files are, for Settings and `cadence workspace info`. */

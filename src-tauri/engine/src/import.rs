@@ -120,7 +120,9 @@ pub struct PreviewRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct ImportPreview {
     pub file_name: String,
-    #[specta(type = f64)]
+    // 64-bit integers would be BigInt in TypeScript: counts, ids and Unix times
+    // are declared as plain numbers, which holds them exactly.
+    #[specta(type = u32)]
     pub bytes: u64,
     pub layout: Layout,
     /// The first data rows, as they will be read.
@@ -141,17 +143,17 @@ pub enum ImportPhase {
 /// Progress of a running import, at most every 100 ms.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct ImportProgress {
-    #[specta(type = f64)]
+    #[specta(type = i32)]
     pub import_id: i64,
     pub phase: ImportPhase,
-    #[specta(type = f64)]
+    #[specta(type = u32)]
     pub rows_done: u64,
-    #[specta(type = f64)]
+    #[specta(type = u32)]
     pub bytes_done: u64,
-    #[specta(type = f64)]
+    #[specta(type = u32)]
     pub bytes_total: u64,
     /// Rows the whole file holds, estimated from the bytes read so far.
-    #[specta(type = f64)]
+    #[specta(type = u32)]
     pub rows_total_estimate: u64,
     pub rows_per_s: f64,
     /// Seconds left at the current speed; `null` before the speed is known.
@@ -161,7 +163,7 @@ pub struct ImportProgress {
 /// A rejected row in a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct RejectedRowView {
-    #[specta(type = f64)]
+    #[specta(type = u32)]
     pub line: u64,
     /// `invalid_phone`, `scientific_notation`, `duplicate_in_file`, … (stable).
     pub code: String,
@@ -191,16 +193,16 @@ pub struct ImportDetails {
     pub default_time_zone: String,
     pub dry_run: bool,
     /// Lines that held only delimiters or spaces: not rows, not counted.
-    #[specta(type = f64)]
+    #[specta(type = u32)]
     pub blank_lines: u64,
     /// Grants in a subscribe file not recorded because the number is on the
     /// opt-out list (the opt-out wins over a file).
-    #[specta(type = f64)]
+    #[specta(type = u32)]
     pub grants_skipped_opted_out: u64,
     /// Opt-out mode: existing contacts whose consent was withdrawn.
-    #[specta(type = f64)]
+    #[specta(type = u32)]
     pub consent_withdrawn: u64,
-    #[specta(type = f64)]
+    #[specta(type = u32)]
     pub elapsed_ms: u64,
 }
 
@@ -209,34 +211,34 @@ pub struct ImportDetails {
 /// read, and the first rejected rows.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct ImportReport {
-    #[specta(type = f64)]
+    #[specta(type = i32)]
     pub import_id: i64,
     pub file_name: String,
     pub mode: ImportMode,
     pub status: ImportStatus,
-    #[specta(type = f64)]
+    #[specta(type = u32)]
     pub read: u64,
-    #[specta(type = f64)]
+    #[specta(type = u32)]
     pub created: u64,
-    #[specta(type = f64)]
+    #[specta(type = u32)]
     pub updated: u64,
-    #[specta(type = f64)]
+    #[specta(type = u32)]
     pub unchanged: u64,
-    #[specta(type = f64)]
+    #[specta(type = u32)]
     pub invalid: u64,
-    #[specta(type = f64)]
+    #[specta(type = u32)]
     pub duplicates_in_file: u64,
     pub details: ImportDetails,
     /// Why a failed import stopped.
     pub failure: Option<String>,
-    #[specta(type = f64)]
+    #[specta(type = i32)]
     pub started_at: i64,
-    #[specta(type = Option<f64>)]
+    #[specta(type = Option<i32>)]
     pub finished_at: Option<i64>,
     /// The first [`REPORT_REJECTED_ROWS`] rejected rows, by line.
     pub rejected: Vec<RejectedRowView>,
     /// All rejected rows (invalid and duplicates); the CSV export has them all.
-    #[specta(type = f64)]
+    #[specta(type = u32)]
     pub rejected_total: u64,
 }
 
@@ -487,7 +489,7 @@ impl Importer {
 pub struct MappingPreset {
     pub name: String,
     pub mapping: ColumnMapping,
-    #[specta(type = f64)]
+    #[specta(type = i32)]
     pub updated_at: i64,
 }
 

@@ -640,15 +640,15 @@ export type ImportDetails = {
 	default_time_zone: string,
 	dry_run: boolean,
 	/**  Lines that held only delimiters or spaces: not rows, not counted. */
-	blank_lines: number | null,
+	blank_lines: number,
 	/**
 	 *  Grants in a subscribe file not recorded because the number is on the
 	 *  opt-out list (the opt-out wins over a file).
 	 */
-	grants_skipped_opted_out: number | null,
+	grants_skipped_opted_out: number,
 	/**  Opt-out mode: existing contacts whose consent was withdrawn. */
-	consent_withdrawn: number | null,
-	elapsed_ms: number | null,
+	consent_withdrawn: number,
+	elapsed_ms: number,
 };
 
 /**  An import ended: its report (applied, dry run or cancelled), or why it failed. */
@@ -697,7 +697,7 @@ export type ImportPhase =
 /**  How a file will be read, and a mapping to start from. */
 export type ImportPreview = {
 	file_name: string,
-	bytes: number | null,
+	bytes: number,
 	layout: Layout,
 	/**  The first data rows, as they will be read. */
 	rows: PreviewRow[],
@@ -706,13 +706,13 @@ export type ImportPreview = {
 
 /**  Progress of a running import, at most every 100 ms. */
 export type ImportProgress = {
-	import_id: number | null,
+	import_id: number,
 	phase: ImportPhase,
-	rows_done: number | null,
-	bytes_done: number | null,
-	bytes_total: number | null,
+	rows_done: number,
+	bytes_done: number,
+	bytes_total: number,
 	/**  Rows the whole file holds, estimated from the bytes read so far. */
-	rows_total_estimate: number | null,
+	rows_total_estimate: number,
 	rows_per_s: number | null,
 	/**  Seconds left at the current speed; `null` before the speed is known. */
 	eta_s: number | null,
@@ -727,25 +727,25 @@ export type ImportProgressed = ImportProgress;
  *  read, and the first rejected rows.
  */
 export type ImportReport = {
-	import_id: number | null,
+	import_id: number,
 	file_name: string,
 	mode: ImportMode,
 	status: ImportStatus,
-	read: number | null,
-	created: number | null,
-	updated: number | null,
-	unchanged: number | null,
-	invalid: number | null,
-	duplicates_in_file: number | null,
+	read: number,
+	created: number,
+	updated: number,
+	unchanged: number,
+	invalid: number,
+	duplicates_in_file: number,
 	details: ImportDetails,
 	/**  Why a failed import stopped. */
 	failure: string | null,
-	started_at: number | null,
+	started_at: number,
 	finished_at: number | null,
 	/**  The first [`REPORT_REJECTED_ROWS`] rejected rows, by line. */
 	rejected: RejectedRowView[],
 	/**  All rejected rows (invalid and duplicates); the CSV export has them all. */
-	rejected_total: number | null,
+	rejected_total: number,
 };
 
 /**
@@ -875,7 +875,7 @@ export type LintSettings = {
 export type MappingPreset = {
 	name: string,
 	mapping: ColumnMapping,
-	updated_at: number | null,
+	updated_at: number,
 };
 
 /**  The kind of media a media header carries. */
@@ -977,7 +977,7 @@ export type ReceiverStatus = {
 
 /**  A rejected row in a report. */
 export type RejectedRowView = {
-	line: number | null,
+	line: number,
 	/**  `invalid_phone`, `scientific_notation`, `duplicate_in_file`, … (stable). */
 	code: string,
 	/**  In the language the report was asked in. */

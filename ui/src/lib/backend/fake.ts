@@ -26,6 +26,8 @@ export interface FakeBackend extends Backend {
   dialogAnswer: string | null;
   /** Drops files on the window, as the user would. */
   dropFiles(paths: string[]): void;
+  /** The desktop notifications shown, oldest first. */
+  notifications: { title: string; body: string }[];
 }
 
 interface FakeWorkspace {
@@ -114,12 +116,20 @@ export function createFakeBackend(
   }
 
   const fake: FakeBackend = {
-    ...fakeTemplates(check),
-    ...fakeAudience(check),
+    ...fakeTemplates(check, () => preferences().effective_language),
+    ...fakeAudience(check, {
+      language: () => preferences().effective_language,
+      mode: () => info().mode,
+    }),
     storedLanguage: null,
     failing: {},
     validTokens: new Set(),
     dialogAnswer: null,
+    notifications: [],
+    async notify(title, body) {
+      check("notify");
+      fake.notifications.push({ title, body });
+    },
     dropFiles(paths) {
       dropListeners.forEach((listener) => listener(paths));
     },

@@ -39,6 +39,11 @@ export interface Backend extends TemplatesBackend, AudienceBackend {
   pickSavePath(options: FileDialogOptions & { defaultName?: string }): Promise<string | null>;
   /** Calls `handler` with the paths of files dropped on the window; returns the unsubscribe. */
   onFileDrop(handler: (paths: string[]) => void): Promise<() => void>;
+  /**
+   * Shows a desktop notification (asking the OS's permission the first time).
+   * Rejects when the window cannot show one or the user turned them off.
+   */
+  notify(title: string, body: string): Promise<void>;
 }
 
 /** What a native file dialog shows. */

@@ -2,7 +2,7 @@
 import { commands, events } from "../bindings";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { open, save } from "@tauri-apps/plugin-dialog";
-import { type Backend } from "./index";
+import { BackendError, type Backend } from "./index";
 import { unwrap } from "./unwrap";
 import { tauriAudience } from "./tauri-audience";
 import { tauriTemplates } from "./tauri-templates";
@@ -31,4 +31,29 @@ export const tauriBackend: Backend = {
     getCurrentWebview().onDragDropEvent((event) => {
       if (event.payload.type === "drop") handler(event.payload.paths);
     }),
+  notify: (title, body) => showNotification(title, body),
 };
+
+/** This window's one permission request: the user is asked once, not per notification. */
+let notificationPermission: Promise<NotificationPermission> | undefined;
+
+/**
+ * A desktop notification through the Web Notification API, which WebKitGTK hands
+ * to the desktop's notification service. WebKitGTK denies the permission unless
+ * the app's webview grants it (Tauri's `on_permission_request` for
+ * `PermissionKind::Notifications`). Refusals are `internal`: no code of the closed
+ * set fits, and the caller (lib/notifications.ts) only logs them.
+ */
+async function showNotification(title: string, body: string): Promise<void> {
+  if (typeof Notification === "undefined") {
+    throw new BackendError("internal", "this window cannot show desktop notifications");
+  }
+  const permission =
+    Notification.permission === "default"
+      ? await (notificationPermission ??= Notification.requestPermission())
+      : Notification.permission;
+  if (permission !== "granted") {
+    throw new BackendError("internal", "desktop notifications are not allowed for Cadence");
+  }
+  new Notification(title, { body });
+}

@@ -225,7 +225,9 @@ describe("the template studio", () => {
     await (await app.$('[data-testid="template-duplicate"]')).click();
     await app.waitUntil(
       async () =>
-        (await (await app.$('[data-testid="editor-name"]')).getText()) === "spring_offer_copy",
+        (await app.execute(
+          () => document.querySelector('[data-testid="editor-name"]')?.textContent?.trim() ?? "",
+        )) === "spring_offer_copy",
       { timeout: 10000, timeoutMsg: "the duplicate opens as spring_offer_copy" },
     );
     await typeInto(app, "field-name", REJECTED_NAME);

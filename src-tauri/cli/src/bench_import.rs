@@ -106,12 +106,68 @@ fn workspace_name(stamp: i64) -> String {
     format!("bench-import-{stamp}")
 }
 
-async fn bench(args: &ImportBenchArgs, root: &Path, stamp: i64) -> Result<Figures, String> {
-    std::fs::create_dir_all(root).map_err(|e| format!("cannot create {}: {e}", root.display()))?;
+/// Why the import benchmark produced no figures.
+#[derive(Debug)]
+enum BenchFailure {
+    /// A file or folder could not be written.
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Cadence refused: opening the workspace or the import itself.
+    Engine(Box<dyn std::error::Error + Send + Sync>),
+    /// The import did not read the whole generated file.
+    Incomplete { read: u64, rows: u64 },
+}
+
+impl std::fmt::Display for BenchFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BenchFailure::File { path, source } => {
+                write!(f, "cannot write {}: {source}", path.display())
+            }
+            BenchFailure::Engine(error) => error.fmt(f),
+            BenchFailure::Incomplete { read, rows } => write!(
+                f,
+                "the import read {read} rows of {rows}: the benchmark's file is broken"
+            ),
+        }
+    }
+}
+
+fn engine(error: impl std::error::Error + Send + Sync + 'static) -> BenchFailure {
+    BenchFailure::Engine(Box::new(error))
+}
+
+/// Why the `sqlite3` shell's import could not be timed.
+#[derive(Debug)]
+enum Sqlite3Failure {
+    /// The shell could not be started or talked to.
+    Run(std::io::Error),
+    /// It ran and reported an error.
+    Failed(String),
+}
+
+impl std::fmt::Display for Sqlite3Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Sqlite3Failure::Run(error) => write!(f, "cannot run sqlite3: {error}"),
+            Sqlite3Failure::Failed(stderr) => write!(f, "sqlite3 failed: {stderr}"),
+        }
+    }
+}
+
+async fn bench(args: &ImportBenchArgs, root: &Path, stamp: i64) -> Result<Figures, BenchFailure> {
+    std::fs::create_dir_all(root).map_err(|source| BenchFailure::File {
+        path: root.to_owned(),
+        source,
+    })?;
     let csv = root.join(CSV_NAME);
     let generated = Instant::now();
-    let bytes =
-        generate(&csv, args.rows).map_err(|e| format!("cannot write {}: {e}", csv.display()))?;
+    let bytes = generate(&csv, args.rows).map_err(|source| BenchFailure::File {
+        path: csv.clone(),
+        source,
+    })?;
     println!(
         "generated {} rows, {:.1} MB, in {:.2} s: {}",
         args.rows,
@@ -120,18 +176,18 @@ async fn bench(args: &ImportBenchArgs, root: &Path, stamp: i64) -> Result<Figure
         csv.display()
     );
 
-    let dir = DataDir::resolve(Some(root.to_owned())).map_err(|e| e.to_string())?;
+    let dir = DataDir::resolve(Some(root.to_owned())).map_err(engine)?;
     let workspace = Workspace::open(&dir, &workspace_name(stamp))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(engine)?;
     let importer = Importer::new(workspace.store().clone());
     let cpu_before = cpu_seconds();
     let started = Instant::now();
     let job = importer
         .start(&csv, ImportOptions::default(), stamp)
         .await
-        .map_err(|e| e.to_string())?;
-    let report = job.run(|_| {}).await.map_err(|e| e.to_string())?;
+        .map_err(engine)?;
+    let report = job.run(|_| {}).await.map_err(engine)?;
     let wall_s = started.elapsed().as_secs_f64();
     let import_cpu_s = cpu_seconds()
         .zip(cpu_before)
@@ -155,10 +211,10 @@ async fn bench(args: &ImportBenchArgs, root: &Path, stamp: i64) -> Result<Figure
             .unwrap_or_else(|| "unknown".into()),
     );
     if report.read != args.rows {
-        return Err(format!(
-            "the import read {} rows of {}: the benchmark's file is broken",
-            report.read, args.rows
-        ));
+        return Err(BenchFailure::Incomplete {
+            read: report.read,
+            rows: args.rows,
+        });
     }
 
     let sqlite_import_s = match sqlite_import(&args.sqlite3, &csv, &root.join(SQLITE_DB_NAME)) {
@@ -221,7 +277,7 @@ fn peak_rss_mb() -> Option<f64> {
 
 /// The shell's `.import` of the CSV into a new bare table, timed from start to
 /// exit (so the shell's start-up counts, a few milliseconds).
-fn sqlite_import(sqlite3: &Path, csv: &Path, db: &Path) -> Result<f64, String> {
+fn sqlite_import(sqlite3: &Path, csv: &Path, db: &Path) -> Result<f64, Sqlite3Failure> {
     let _ = std::fs::remove_file(db);
     let script = format!(
         ".mode csv\n.import '{}' bare\n",
@@ -234,21 +290,18 @@ fn sqlite_import(sqlite3: &Path, csv: &Path, db: &Path) -> Result<f64, String> {
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", sqlite3.display()))?;
-    child
-        .stdin
-        .take()
-        .ok_or("the shell's stdin is not open")?
+        .map_err(Sqlite3Failure::Run)?;
+    // `spawn` with a piped stdin always gives it.
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    stdin
         .write_all(script.as_bytes())
-        .map_err(|e| format!("cannot talk to sqlite3: {e}"))?;
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format!("sqlite3 failed: {e}"))?;
+        .map_err(Sqlite3Failure::Run)?;
+    drop(stdin);
+    let output = child.wait_with_output().map_err(Sqlite3Failure::Run)?;
     let seconds = started.elapsed().as_secs_f64();
     if !output.status.success() || !output.stderr.is_empty() {
-        return Err(format!(
-            "sqlite3 failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
+        return Err(Sqlite3Failure::Failed(
+            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
         ));
     }
     Ok(seconds)

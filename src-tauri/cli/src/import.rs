@@ -51,37 +51,54 @@ pub struct ImportArgs {
     pub rejected_csv: Option<PathBuf>,
 }
 
-fn parse_mode(text: &str) -> Result<ImportMode, String> {
-    text.parse().map_err(|e: cadence_core::Error| e.to_string())
+fn parse_mode(text: &str) -> Result<ImportMode, cadence_core::Error> {
+    text.parse()
 }
 
-fn parse_merge(text: &str) -> Result<MergeRule, String> {
-    match text {
-        "update" => Ok(MergeRule::Update),
-        "keep-existing" | "keep_existing" => Ok(MergeRule::KeepExisting),
-        other => Err(format!(
-            "unknown merge rule {other:?}: expected update or keep-existing"
-        )),
+/// A command-line value that is none of the accepted ones (clap prints it).
+#[derive(Debug)]
+pub struct BadValue {
+    given: String,
+    expected: &'static str,
+}
+
+impl std::fmt::Display for BadValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: expected {}", self.given, self.expected)
     }
 }
 
-fn parse_encoding(text: &str) -> Result<TextEncoding, String> {
-    text.parse().map_err(|e: cadence_core::Error| e.to_string())
+impl std::error::Error for BadValue {}
+
+fn parse_merge(text: &str) -> Result<MergeRule, BadValue> {
+    match text {
+        "update" => Ok(MergeRule::Update),
+        "keep-existing" | "keep_existing" => Ok(MergeRule::KeepExisting),
+        other => Err(BadValue {
+            given: other.to_owned(),
+            expected: "update or keep-existing",
+        }),
+    }
 }
 
-fn parse_delimiter(text: &str) -> Result<Delimiter, String> {
-    Delimiter::parse(text).map_err(|e| e.to_string())
+fn parse_encoding(text: &str) -> Result<TextEncoding, cadence_core::Error> {
+    text.parse()
 }
 
-fn parse_header(text: &str) -> Result<HeaderChoice, String> {
+fn parse_delimiter(text: &str) -> Result<Delimiter, cadence_core::Error> {
+    Delimiter::parse(text)
+}
+
+fn parse_header(text: &str) -> Result<HeaderChoice, BadValue> {
     if text == "none" {
         return Ok(HeaderChoice::None);
     }
     match text.parse::<u32>() {
         Ok(n) if n >= 1 => Ok(HeaderChoice::Row { index: n - 1 }),
-        _ => Err(format!(
-            "{text:?}: give the header's record number (1 = first) or none"
-        )),
+        _ => Err(BadValue {
+            given: text.to_owned(),
+            expected: "the header's record number (1 = first) or none",
+        }),
     }
 }
 

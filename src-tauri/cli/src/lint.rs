@@ -52,9 +52,9 @@ enum Format {
     Json,
 }
 
-fn parse_language(value: &str) -> Result<Language, String> {
+fn parse_language(value: &str) -> Result<Language, cadence_core::Error> {
     // clap shows the error to the user as it is; core's error names the choices.
-    value.parse::<Language>().map_err(|e| e.to_string())
+    value.parse::<Language>()
 }
 
 /// One finding as `--format json` prints it.
@@ -217,9 +217,25 @@ fn locale_language() -> Language {
     Language::from_os_locale(locale.as_deref())
 }
 
-fn read_settings(path: &Path) -> Result<LintSettings, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
-    serde_json::from_str(&text).map_err(|e| format!("not lint settings JSON: {e}"))
+/// Why `--settings FILE` could not be used.
+#[derive(Debug)]
+enum SettingsFileError {
+    Read(std::io::Error),
+    Json(serde_json::Error),
+}
+
+impl std::fmt::Display for SettingsFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SettingsFileError::Read(error) => write!(f, "cannot read: {error}"),
+            SettingsFileError::Json(error) => write!(f, "not lint settings JSON: {error}"),
+        }
+    }
+}
+
+fn read_settings(path: &Path) -> Result<LintSettings, SettingsFileError> {
+    let text = std::fs::read_to_string(path).map_err(SettingsFileError::Read)?;
+    serde_json::from_str(&text).map_err(SettingsFileError::Json)
 }
 
 async fn spelling(args: &LintArgs, settings: &LintSettings) -> Result<Spelling, SpellingError> {

@@ -29,7 +29,8 @@ const BUILD_PACKAGES: &[&str] = &[
 
 /// Packages the tests add: a virtual display, D-Bus, the WebKit WebDriver that
 /// `tauri-driver` drives, screenshots, a Secret Service keyring, and the `sqlite3`
-/// shell whose plain `.import` `cadence bench import` measures itself against.
+/// shell whose plain `.import` `cadence bench import` measures itself against, and
+/// a colour emoji font so that screenshots show templates' emoji as a desktop does.
 const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -40,6 +41,7 @@ const TEST_PACKAGES: &[&str] = &[
     "libsecret-tools",
     "keyutils",
     "sqlite3",
+    "fonts-noto-color-emoji",
 ];
 
 /// The oldest Node.js that Vite 8 runs on.

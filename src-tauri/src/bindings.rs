@@ -52,6 +52,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             commands::audience::import_commands::start_import,
             commands::audience::import_commands::cancel_import,
             commands::audience::import_commands::import_report,
+            commands::audience::import_commands::import_history,
             commands::audience::import_commands::export_import_rejected,
             commands::audience::contact_commands::contacts_page,
             commands::audience::contact_commands::count_contacts,

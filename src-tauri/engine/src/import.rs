@@ -415,6 +415,16 @@ impl Importer {
         })
     }
 
+    /// The latest `limit` imports, newest first, each with its report (the first
+    /// rejected rows included), so the wizard can show past imports after a restart.
+    pub async fn history(&self, limit: u32, language: Language) -> Result<Vec<ImportReport>> {
+        let mut reports = Vec::new();
+        for run in self.store.import_runs(limit).await? {
+            reports.push(self.report(run.id, language).await?);
+        }
+        Ok(reports)
+    }
+
     /// The report of a finished (or failed, or cancelled) import, reasons in
     /// `language`.
     pub async fn report(&self, import_id: i64, language: Language) -> Result<ImportReport> {

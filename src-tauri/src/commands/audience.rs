@@ -189,6 +189,17 @@ pub mod import_commands {
         Ok(importer.report(i64::from(import_id), language).await?)
     }
 
+    /// The last imports of the workspace, newest first, with their reports.
+    #[tauri::command]
+    #[specta::specta]
+    pub async fn import_history(state: State<'_, AppState>) -> Result<Vec<ImportReport>, IpcError> {
+        let (importer, language) = importer(&state).await?;
+        Ok(importer.history(IMPORT_HISTORY_LENGTH, language).await?)
+    }
+
+    /// How many past imports the wizard lists.
+    const IMPORT_HISTORY_LENGTH: u32 = 20;
+
     /// Writes every rejected row of an import to `path` as CSV (reasons in the
     /// interface language, formulas neutralised); returns how many.
     #[tauri::command]

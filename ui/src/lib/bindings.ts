@@ -96,6 +96,8 @@ export const commands = {
 	cancelImport: (importId: number) => __TAURI_INVOKE<boolean>("cancel_import", { importId }),
 	/**  The report of an import, reasons in the interface language. */
 	importReport: (importId: number) => typedError<ImportReport, IpcError>(__TAURI_INVOKE("import_report", { importId })),
+	/**  The last imports of the workspace, newest first, with their reports. */
+	importHistory: () => typedError<ImportReport[], IpcError>(__TAURI_INVOKE("import_history")),
 	/**
 	 *  Writes every rejected row of an import to `path` as CSV (reasons in the
 	 *  interface language, formulas neutralised); returns how many.

@@ -1606,3 +1606,31 @@ async fn malformed_files_each_have_their_expected_outcome() {
         }
     }
 }
+
+#[tokio::test]
+async fn past_imports_stay_listed_newest_first_with_their_rejected_rows() {
+    let fx = Fixture::new().await;
+    let first = fx
+        .import_ok(
+            "first.csv",
+            b"phone,first_name\n+79123456789,Anna\nnope,Bad\n",
+        )
+        .await;
+    let second = fx
+        .import_ok("second.csv", b"phone,first_name\n+79123456780,Boris\n")
+        .await;
+    let history = fx.importer().history(20, Language::En).await.unwrap();
+    let ids: Vec<i64> = history.iter().map(|r| r.import_id).collect();
+    assert_eq!(
+        ids,
+        [second.import_id, first.import_id],
+        "the wizard lists the latest import first"
+    );
+    assert_eq!(
+        codes(&history[1]),
+        [(3, "invalid_phone".to_owned())],
+        "a past import keeps its rejected rows for the report"
+    );
+    let one = fx.importer().history(1, Language::En).await.unwrap();
+    assert_eq!(one.len(), 1, "the limit holds");
+}

@@ -107,6 +107,8 @@ export interface AudienceBackend {
   onImportFinished(handler: (finished: ImportFinished) => void): Promise<() => void>;
   /** An import's report, reasons in the interface language. */
   importReport(importId: number): Promise<ImportReport>;
+  /** The workspace's last imports, newest first, each with its report. */
+  importHistory(): Promise<ImportReport[]>;
   /** Writes every rejected row of an import to `path` as CSV; answers how many. */
   exportImportRejected(importId: number, path: string): Promise<number>;
 }

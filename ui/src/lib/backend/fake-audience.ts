@@ -804,6 +804,14 @@ export function fakeAudience(
       check("importReport");
       return reportView(findImport(importId));
     },
+    async importHistory() {
+      check("importHistory");
+      // As Importer::history: the last 20, newest first.
+      return [...state.imports]
+        .sort((a, b) => b.id - a.id)
+        .slice(0, 20)
+        .map(reportView);
+    },
     async exportImportRejected(importId, path) {
       check("exportImportRejected");
       const run = findImport(importId);

@@ -58,5 +58,6 @@ export const tauriAudience: AudienceBackend = {
     events.importProgressed.listen((event) => handler(event.payload)),
   onImportFinished: (handler) => events.importFinished.listen((event) => handler(event.payload)),
   importReport: (importId) => unwrap(commands.importReport(importId)),
+  importHistory: () => unwrap(commands.importHistory()),
   exportImportRejected: (importId, path) => unwrap(commands.exportImportRejected(importId, path)),
 };

@@ -328,6 +328,4 @@ export const audienceEn = {
   "audience.history.mode": "Kind",
   "audience.history.status": "Result",
   "audience.history.open": "Report",
-  "audience.history.sessionOnly":
-    "The imports and dry runs made since Cadence was started. Earlier imports are kept, but not listed here yet.",
 } as const;

@@ -335,6 +335,4 @@ export const audienceRu: { readonly [K in keyof typeof audienceEn]: string } = {
   "audience.history.mode": "Вид",
   "audience.history.status": "Итог",
   "audience.history.open": "Отчёт",
-  "audience.history.sessionOnly":
-    "Импорты и пробные запуски с момента запуска Cadence. Более ранние импорты сохранены, но здесь пока не показываются.",
 };

@@ -312,6 +312,15 @@ export class ImportFlow {
     );
   }
 
+  /** Lists the workspace's past imports (from earlier sessions too). */
+  async loadHistory(): Promise<void> {
+    try {
+      for (const report of await backend().importHistory()) this.#remember(report);
+    } catch (error) {
+      this.error = BackendError.from(error);
+    }
+  }
+
   /** Opens a past import's report. */
   async showReport(importId: number): Promise<void> {
     this.error = null;

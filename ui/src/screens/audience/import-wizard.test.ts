@@ -86,10 +86,6 @@ describe("the import wizard", () => {
     await openWizard(fake);
     expect(current()).toBe("step-file");
     expect($("history-empty")?.textContent).toBe("No imports yet.");
-    expect(
-      $("history-note")?.textContent,
-      "the backend cannot list earlier imports: the list says what it holds",
-    ).toContain("since Cadence was started");
 
     fake.dialogAnswer = "/data/clients.csv";
     await click("import-pick");
@@ -454,6 +450,22 @@ describe("the import wizard", () => {
     await waitFor(() => current() === "step-report", "the report");
     expect($("import-report-status")?.textContent).toBe("Dry run");
     expect($("import-report-read")?.textContent).toBe("4");
+  });
+
+  it("lists imports from earlier sessions when it opens", async () => {
+    const { fake } = fakeWithFile();
+    await openWizard(fake);
+    await toConsentStep(fake);
+    await dryRun();
+    // A restart: the window forgets, the workspace remembers.
+    importFlow.reset();
+    unmount(app!);
+    app = undefined;
+    await openWizard(fake);
+    await waitFor(() => $("import-history") !== null, "the past imports");
+    const rows = $$('[data-testid="import-history"] tbody tr').map((tr) => tr.textContent);
+    expect(rows, "the earlier dry run is listed from the backend").toHaveLength(1);
+    expect(rows[0]).toContain("clients.csv");
   });
 
   it("says why a typed path cannot be read", async () => {

@@ -13,6 +13,7 @@ pub mod secret;
 pub mod spelling;
 pub mod template;
 pub mod time;
+mod translit;
 pub mod workspace;
 
 pub use error::{Error, Result};

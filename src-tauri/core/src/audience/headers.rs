@@ -211,7 +211,7 @@ pub fn attribute_name(header: &str, position: usize) -> String {
     for c in header.to_lowercase().chars() {
         match c {
             'a'..='z' | '0'..='9' => slug.push(c),
-            _ => match transliterate(c) {
+            _ => match crate::translit::latin(c) {
                 Some(latin) => slug.push_str(latin),
                 None => {
                     if !slug.ends_with('_') {
@@ -234,41 +234,6 @@ pub fn attribute_name(header: &str, position: usize) -> String {
         name.push_str("_2");
     }
     name
-}
-
-fn transliterate(c: char) -> Option<&'static str> {
-    Some(match c {
-        'а' => "a",
-        'б' => "b",
-        'в' => "v",
-        'г' => "g",
-        'д' => "d",
-        'е' | 'ё' | 'э' => "e",
-        'ж' => "zh",
-        'з' => "z",
-        'и' => "i",
-        'й' | 'ы' => "y",
-        'к' => "k",
-        'л' => "l",
-        'м' => "m",
-        'н' => "n",
-        'о' => "o",
-        'п' => "p",
-        'р' => "r",
-        'с' => "s",
-        'т' => "t",
-        'у' => "u",
-        'ф' => "f",
-        'х' => "kh",
-        'ц' => "ts",
-        'ч' => "ch",
-        'ш' => "sh",
-        'щ' => "shch",
-        'ъ' | 'ь' => "",
-        'ю' => "yu",
-        'я' => "ya",
-        _ => return None,
-    })
 }
 
 /// A mapping for a file's columns: each recognised name to its field (the first

@@ -111,12 +111,11 @@ pub(crate) fn suggest_name(name: &str) -> String {
     for c in name.chars().flat_map(char::to_lowercase) {
         match c {
             'a'..='z' | '0'..='9' => out.push(c),
-            c if translit(c).is_some() => out.push_str(translit(c).unwrap_or_default()),
-            _ => {
-                if !out.ends_with('_') {
-                    out.push('_');
-                }
-            }
+            c => match crate::translit::latin(c) {
+                Some(latin) => out.push_str(latin),
+                None if !out.ends_with('_') => out.push('_'),
+                None => {}
+            },
         }
     }
     let trimmed = out.trim_matches('_');
@@ -124,41 +123,6 @@ pub(crate) fn suggest_name(name: &str) -> String {
         .find(|c: char| c.is_ascii_lowercase())
         .unwrap_or(trimmed.len());
     trimmed[start..].to_owned()
-}
-
-fn translit(c: char) -> Option<&'static str> {
-    Some(match c {
-        'а' => "a",
-        'б' => "b",
-        'в' => "v",
-        'г' => "g",
-        'д' => "d",
-        'е' | 'ё' | 'э' => "e",
-        'ж' => "zh",
-        'з' => "z",
-        'и' => "i",
-        'й' | 'ы' => "y",
-        'к' => "k",
-        'л' => "l",
-        'м' => "m",
-        'н' => "n",
-        'о' => "o",
-        'п' => "p",
-        'р' => "r",
-        'с' => "s",
-        'т' => "t",
-        'у' => "u",
-        'ф' => "f",
-        'х' => "kh",
-        'ц' => "ts",
-        'ч' => "ch",
-        'ш' => "sh",
-        'щ' => "shch",
-        'ъ' | 'ь' => "",
-        'ю' => "yu",
-        'я' => "ya",
-        _ => return None,
-    })
 }
 
 /// Meta's language codes: `en`, `ru`, `fil`, or a language and a region, `en_US`.

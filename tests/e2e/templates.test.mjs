@@ -247,4 +247,28 @@ describe("the template studio", () => {
       "the open template's chip",
     );
   });
+  test("the preview can take a real contact from the audience", async () => {
+    await app.execute(() => {
+      const select = document.querySelector('[data-testid="preview-fill"]');
+      select.value = "contact";
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+    const picker = await app.$('[data-testid="preview-contact"]');
+    await picker.waitForDisplayed({ timeout: 10000 });
+    await app.waitUntil(
+      async () =>
+        app.execute(
+          () => document.querySelector('[data-testid="preview-contact"]').options.length > 1,
+        ),
+      { timeout: 10000, timeoutMsg: "the example audience's contacts are offered" },
+    );
+    const note = await app.$('[data-testid="preview-fallbacks"]');
+    await note.waitForDisplayed({ timeout: 10000 });
+    assert.match(
+      await note.getText(),
+      /\{\{1\}\}/,
+      "a numbered variable keeps its example, and the preview says so",
+    );
+    await saveShot(app, "templates-preview-contact");
+  });
 });

@@ -176,8 +176,11 @@ export const templatesEn = {
   "templates.preview": "Phone preview",
   "templates.preview.fill": "Fill the variables with",
   "templates.preview.examples": "Example values",
-  "templates.preview.contact":
-    "A contact (needs the Audience screen's contacts: not in this version)",
+  "templates.preview.contact": "A contact",
+  "templates.preview.contactSearch": "Phone or name",
+  "templates.preview.noContact": "No contact matches",
+  "templates.preview.fallbacks":
+    "{variables}: the contact has no value of that name, so the example is shown (numbered variables always show their examples; a campaign binds them to contact fields).",
   "templates.preview.dark": "Dark phone",
   "templates.preview.noFile": "no file chosen",
   "templates.preview.limits": "Length against Meta's limits",

@@ -179,8 +179,11 @@ export const templatesRu: { readonly [K in keyof typeof templatesEn]: string } =
   "templates.preview": "Как на телефоне",
   "templates.preview.fill": "Подставлять в переменные",
   "templates.preview.examples": "Примеры значений",
-  "templates.preview.contact":
-    "Данные контакта (нужны контакты из раздела «Аудитория»: в этой версии их нет)",
+  "templates.preview.contact": "Данные контакта",
+  "templates.preview.contactSearch": "Телефон или имя",
+  "templates.preview.noContact": "Подходящих контактов нет",
+  "templates.preview.fallbacks":
+    "{variables}: у контакта нет значения с таким именем, поэтому показан пример (нумерованные переменные всегда показывают примеры; кампания связывает их с полями контакта).",
   "templates.preview.dark": "Тёмная тема телефона",
   "templates.preview.noFile": "файл не выбран",
   "templates.preview.limits": "Длина относительно ограничений Meta",

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Template } from "../../lib/backend";
 import { useBackend } from "../../lib/backend";
 import { createFakeBackend, type FakeBackend } from "../../lib/backend/fake";
+import { audienceFake } from "../../lib/backend/fake-audience";
 import { templatesFake } from "../../lib/backend/fake-templates";
 import { setLanguage } from "../../lib/i18n/index.svelte";
 import TemplatesScreen from "./TemplatesScreen.svelte";
@@ -686,5 +687,33 @@ describe("languages", () => {
     expect($("findings")?.textContent).toContain("Текст начинается с переменной");
     expect($("submit-why")?.textContent).toContain("Осталось исправить ошибок: 1");
     expect($("submit")?.textContent?.trim()).toBe("Отправить в песочницу");
+  });
+});
+
+describe("the preview with a contact", () => {
+  it("fills named variables from the contact the author picks", async () => {
+    const fake = await fakeWith({
+      parameter_format: "NAMED",
+      body: "Hello {{first_name}}, your order to {{city}} is ready. Code {{code}}.",
+      body_examples: { first_name: "Olga", city: "Kazan", code: "A1" },
+    });
+    audienceFake(fake).generate(30);
+    start(fake);
+    await settle();
+    expect($("phone-body")?.textContent).toContain("Hello Olga, your order to Kazan");
+    choose("preview-fill", "contact");
+    await wait(300);
+    await settle();
+    const picker = $<HTMLSelectElement>("preview-contact")!;
+    expect(picker.options.length, "the first contacts are offered").toBeGreaterThan(1);
+    const first = (await fake.contactsPage({ limit: 1 })).rows[0];
+    expect(
+      $("phone-body")?.textContent,
+      "the picked contact's first name replaces the example",
+    ).toContain(`Hello ${first.first_name},`);
+    expect(
+      $("preview-fallbacks")?.textContent,
+      "a variable the contact has no value for keeps its example, and says so",
+    ).toContain("{{code}}");
   });
 });

@@ -15,7 +15,7 @@ pub enum Error {
     AccessToken,
     #[error(
         "template name {name:?} is invalid: lowercase letters, digits and `_`, starting with a letter, at most {max} characters",
-        max = limits::template::NAME_MAX
+        max = cadence_core::lint::limits::NAME_MAX
     )]
     InvalidTemplateName { name: String },
     #[error("a template needs exactly one BODY component")]
@@ -42,7 +42,7 @@ pub enum Error {
     InvalidRecipient { to: String },
     #[error(
         "biz_opaque_callback_data holds {length} characters, at most {max} are allowed",
-        max = limits::template::CALLBACK_DATA_MAX
+        max = cadence_whatsapp::limits::BIZ_OPAQUE_CALLBACK_DATA_MAX_CHARS
     )]
     CallbackDataTooLong { length: usize },
     #[error("throughput of {per_second} messages per second exceeded")]

@@ -123,38 +123,6 @@ pub fn describe(code: u32) -> (&'static str, u16) {
     }
 }
 
-/// Template structure (WHATSAPP.md, "Message templates").
-pub mod template {
-    /// Longest template name.
-    pub const NAME_MAX: usize = 512;
-    /// Longest body text, in characters.
-    pub const BODY_MAX: usize = 1024;
-    /// Longest text header, in characters.
-    pub const HEADER_TEXT_MAX: usize = 60;
-    /// Variables allowed in a text header.
-    pub const HEADER_VARIABLES_MAX: usize = 1;
-    /// Longest footer, in characters.
-    pub const FOOTER_MAX: usize = 60;
-    /// Buttons in all.
-    pub const BUTTONS_MAX: usize = 10;
-    /// URL buttons.
-    pub const URL_BUTTONS_MAX: usize = 2;
-    /// Phone number buttons.
-    pub const PHONE_BUTTONS_MAX: usize = 1;
-    /// Copy code buttons (marketing only).
-    pub const COPY_CODE_BUTTONS_MAX: usize = 1;
-    /// Longest button label.
-    pub const BUTTON_LABEL_MAX: usize = 25;
-    /// Characters that may not appear inside a placeholder.
-    pub const PLACEHOLDER_FORBIDDEN: &[char] = &['#', '@', '$', '%'];
-    /// Partners observe that review wants at least `2x + 1` other words for `x` variables.
-    pub const WORDS_PER_VARIABLE: usize = 2;
-    /// Longest `biz_opaque_callback_data`.
-    pub const CALLBACK_DATA_MAX: usize = 512;
-    /// Runs of spaces longer than this are refused in a parameter value.
-    pub const PARAMETER_SPACES_MAX: usize = 4;
-}
-
 /// How long a template whose quality fell to RED is paused, by how many times it was
 /// paused before; the entry after the last one disables it.
 pub const PAUSE_LADDER: [Duration; 2] =

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::{SimTime, millis};
 use crate::error::{Error, Result};
-use crate::limits::template as limit;
 use crate::templates::{Header, TemplateDraft, variables};
+use cadence_whatsapp::limits as limit;
 
 /// A template message to send, in plain values (what `POST /{phone}/messages` holds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,7 +127,7 @@ pub fn wa_id(to: &str) -> Result<String> {
 /// `biz_opaque_callback_data` is at most 512 characters.
 pub fn check_callback_data(data: Option<&str>) -> Result<()> {
     match data {
-        Some(data) if data.chars().count() > limit::CALLBACK_DATA_MAX => {
+        Some(data) if data.chars().count() > limit::BIZ_OPAQUE_CALLBACK_DATA_MAX_CHARS => {
             Err(Error::CallbackDataTooLong {
                 length: data.chars().count(),
             })
@@ -204,10 +204,10 @@ fn check_text_value(text: &str) -> Result<()> {
         Some("a parameter is empty".to_owned())
     } else if text.contains(['\n', '\t']) {
         Some("a parameter holds a newline or a tab".to_owned())
-    } else if text.contains(&" ".repeat(limit::PARAMETER_SPACES_MAX + 1)) {
+    } else if text.contains(&" ".repeat(limit::PARAMETER_MAX_CONSECUTIVE_SPACES + 1)) {
         Some(format!(
             "a parameter holds more than {} spaces in a row",
-            limit::PARAMETER_SPACES_MAX
+            limit::PARAMETER_MAX_CONSECUTIVE_SPACES
         ))
     } else {
         None

@@ -367,7 +367,7 @@ impl TryFrom<RawContact> for ContactRow {
             time_zone: raw.time_zone,
             time_zone_inferred: raw.time_zone_inferred,
             country: raw.country,
-            consent: raw.consent.parse()?,
+            consent: consent::parse_state(&raw.consent)?,
             consent_categories: consent::split_categories(raw.consent_categories.as_deref()),
             attributes,
             tags,
@@ -757,7 +757,7 @@ impl Store {
                 .bind(&phone)
                 .fetch_one(&mut *tx)
                 .await?;
-        let withdrawn = consent.parse::<ConsentState>()? == ConsentState::Withdrawn;
+        let withdrawn = consent::parse_state(&consent)? == ConsentState::Withdrawn;
         if withdrawn && !already_suppressed {
             sqlx::query(
                 "INSERT INTO suppression (phone, reason, source, added_at) VALUES (?, ?, 'forget', ?)",

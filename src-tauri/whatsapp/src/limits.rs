@@ -54,28 +54,8 @@ pub const MESSAGING_TIER_NAMES: [(&str, u32); 7] = [
 
 /// Template creations per WhatsApp Business Account per hour.
 pub const TEMPLATE_CREATIONS_PER_HOUR: u32 = 100;
-/// Longest template name (lowercase letters, digits and `_`, starting with a letter).
-pub const TEMPLATE_NAME_MAX_CHARS: usize = 512;
-/// Longest text header.
-pub const HEADER_TEXT_MAX_CHARS: usize = 60;
-/// Variables a text header may hold.
-pub const HEADER_TEXT_MAX_VARIABLES: usize = 1;
-/// Longest body.
-pub const BODY_TEXT_MAX_CHARS: usize = 1_024;
-/// Lines after which a marketing body folds behind "Read more" on the phone (about).
-pub const BODY_FOLD_LINES: usize = 5;
-/// Longest footer (no variables allowed).
-pub const FOOTER_TEXT_MAX_CHARS: usize = 60;
-/// Longest button label.
-pub const BUTTON_LABEL_MAX_CHARS: usize = 25;
-/// Buttons in one template, all kinds together.
-pub const BUTTONS_MAX: usize = 10;
-/// `URL` buttons in one template.
-pub const URL_BUTTONS_MAX: usize = 2;
-/// `PHONE_NUMBER` buttons in one template.
-pub const PHONE_NUMBER_BUTTONS_MAX: usize = 1;
-/// `COPY_CODE` buttons in one template (marketing only).
-pub const COPY_CODE_BUTTONS_MAX: usize = 1;
+// The structure limits of a template (name, header, body, footer, buttons) are
+// in `cadence_core::lint::limits`, beside the rules that enforce them.
 /// Largest image header (bytes): about 5 MB.
 pub const IMAGE_HEADER_MAX_BYTES: u64 = 5 * 1024 * 1024;
 /// Largest video header (bytes): about 16 MB.

@@ -309,13 +309,10 @@ export type ConsentInput = {
 	occurred_at?: number | null,
 };
 
-/**  What one ledger event says. */
+/**  `consent_event.kind`. */
 export type ConsentKind = "granted" | "withdrawn";
 
-/**
- *  A contact's current marketing consent: the latest event of its ledger, or
- *  `none` when it has no event.
- */
+/**  `contact.consent`. */
 export type ConsentState = "granted" | "withdrawn" | "none";
 
 /**  Everything the detail panel shows about one contact. */

@@ -35,6 +35,12 @@ pub enum ConsentState {
 }
 
 impl ConsentState {
+    pub const ALL: [ConsentState; 3] = [
+        ConsentState::Granted,
+        ConsentState::Withdrawn,
+        ConsentState::None,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ConsentState::Granted => "granted",
@@ -75,6 +81,18 @@ impl ConsentKind {
             "withdrawn" => ConsentKind::Withdrawn,
             _ => return None,
         })
+    }
+}
+
+impl std::fmt::Display for ConsentState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for ConsentKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -3,8 +3,8 @@
 //! own thresholds are in [`super::LintSettings`]; these are not settings because
 //! Meta, not the team, decides them.
 //!
-//! `cadence-whatsapp` repeats some of them for its wire checks; it sits above the
-//! core and cannot share these, so a change here must be made there too.
+//! This is the one copy: the editor (through the linter), the sandbox's review
+//! and the wire layer all read these.
 
 /// Longest template name.
 pub const NAME_MAX: usize = 512;

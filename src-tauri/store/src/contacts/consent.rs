@@ -2,91 +2,29 @@
 //! to, never updated), the derived `contact.consent` it keeps current, and
 //! `suppression`, the numbers that must never get marketing.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::SqliteConnection;
 
 use crate::templates::UnknownValue;
 use crate::{Error, Result, Store};
 
-/// A contact's current marketing consent: the latest event of its ledger, or
-/// `none` when it has no event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub enum ConsentState {
-    Granted,
-    Withdrawn,
-    None,
+pub use cadence_core::audience::{ConsentKind, ConsentState};
+
+/// A stored `contact.consent` value as its type (the CHECK constraint keeps it
+/// to these three).
+pub(crate) fn parse_state(text: &str) -> std::result::Result<ConsentState, UnknownValue> {
+    ConsentState::parse(text).ok_or_else(|| UnknownValue {
+        what: "consent state",
+        value: text.to_owned(),
+    })
 }
 
-impl ConsentState {
-    pub const ALL: [ConsentState; 3] = [
-        ConsentState::Granted,
-        ConsentState::Withdrawn,
-        ConsentState::None,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConsentState::Granted => "granted",
-            ConsentState::Withdrawn => "withdrawn",
-            ConsentState::None => "none",
-        }
-    }
-}
-
-impl fmt::Display for ConsentState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ConsentState {
-    type Err = UnknownValue;
-
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        ConsentState::ALL
-            .into_iter()
-            .find(|state| state.as_str() == s)
-            .ok_or_else(|| UnknownValue {
-                what: "consent state",
-                value: s.to_owned(),
-            })
-    }
-}
-
-/// What one ledger event says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub enum ConsentKind {
-    Granted,
-    Withdrawn,
-}
-
-impl ConsentKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConsentKind::Granted => "granted",
-            ConsentKind::Withdrawn => "withdrawn",
-        }
-    }
-}
-
-impl FromStr for ConsentKind {
-    type Err = UnknownValue;
-
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        match s {
-            "granted" => Ok(ConsentKind::Granted),
-            "withdrawn" => Ok(ConsentKind::Withdrawn),
-            other => Err(UnknownValue {
-                what: "consent event kind",
-                value: other.to_owned(),
-            }),
-        }
-    }
+/// A stored `consent_event.kind` value as its type.
+pub(crate) fn parse_kind(text: &str) -> std::result::Result<ConsentKind, UnknownValue> {
+    ConsentKind::parse(text).ok_or_else(|| UnknownValue {
+        what: "consent event kind",
+        value: text.to_owned(),
+    })
 }
 
 /// A grant or a withdrawal to append to a contact's ledger.
@@ -261,7 +199,7 @@ pub async fn derive_consent(
     .fetch_optional(&mut *conn)
     .await?;
     let state = state.ok_or(Error::ContactNotFound(contact_id))?;
-    Ok(state.parse()?)
+    Ok(parse_state(&state)?)
 }
 
 impl Store {
@@ -409,7 +347,7 @@ pub(crate) async fn consent_history(
             |(id, kind, occurred_at, recorded_at, source, categories, evidence, import_id)| {
                 Ok(ConsentEventRow {
                     id,
-                    kind: kind.parse()?,
+                    kind: parse_kind(&kind)?,
                     occurred_at,
                     recorded_at,
                     source,
